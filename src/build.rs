@@ -1,0 +1,139 @@
+//! The commands' common core: run the pipeline, in memory or to disk.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analyze::{Analysis, analyze};
+use crate::derive::{Briefing, derive};
+use crate::diagnostics::Diagnostic;
+use crate::load::{Corpus, LoadOptions, load};
+use crate::render::{Page, render};
+use crate::write::{WriteError, write_site};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// The result of running the pipeline without writing.
+pub struct Site {
+    pub corpus: Corpus,
+    pub analyses: Vec<Analysis>,
+    pub briefing: Briefing,
+    pub pages: Vec<Page>,
+    /// Warnings (a site exists only when there were no errors).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load, analyse, derive and render. Fails with every diagnostic when any is an error.
+pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+    let (mut corpus, mut diags) = load(
+        root,
+        &LoadOptions {
+            include_drafts: options.drafts,
+        },
+    );
+    if let Some(url) = &options.base_url {
+        corpus.config.base_url = url.clone();
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let analyses = analyze_all(&corpus);
+    for a in &analyses {
+        if a.events.is_empty()
+            && let Some(article) = corpus.articles.iter().find(|x| x.id == a.article)
+        {
+            diags.push(Diagnostic::warning(
+                &article.path,
+                "no attack at a known place was found in this article",
+            ));
+        }
+    }
+    let briefing = derive(&corpus, &analyses);
+    match render(&corpus, &briefing, &analyses) {
+        Ok(pages) => Ok(Site {
+            corpus,
+            analyses,
+            briefing,
+            pages,
+            diagnostics: diags,
+        }),
+        Err(mut errs) => {
+            diags.append(&mut errs);
+            Err(diags)
+        }
+    }
+}
+
+/// Analyse every article in parallel; the order of the result follows the corpus.
+pub fn analyze_all(corpus: &Corpus) -> Vec<Analysis> {
+    corpus
+        .articles
+        .par_iter()
+        .map(|a| analyze(a, &corpus.gazetteer, &corpus.config.extraction))
+        .collect()
+}
+
+/// Where the site goes: `--output`, else site.toml's `output_dir`, relative to the root.
+pub fn output_dir(root: &Path, corpus: &Corpus, options: &BuildOptions) -> PathBuf {
+    match &options.output {
+        Some(p) => p.clone(),
+        None => root.join(&corpus.config.output_dir),
+    }
+}
+
+/// Refuse output folders whose replacement would destroy the project or the system.
+pub fn check_output(root: &Path, output: &Path) -> Result<(), String> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, out) = (abs(root), abs(output));
+    let normal = |p: &Path| p.components().collect::<PathBuf>();
+    let (root, out) = (normal(&root), normal(&out));
+    if out.parent().is_none() {
+        return Err(format!(
+            "refusing to use {} as output: it is the file system root",
+            out.display()
+        ));
+    }
+    if root.starts_with(&out) {
+        return Err(format!(
+            "refusing to use {} as output: it contains the project",
+            out.display()
+        ));
+    }
+    for protected in ["content", "templates", "static"] {
+        if out.starts_with(root.join(protected)) {
+            return Err(format!(
+                "refusing to use {} as output: it is inside the project's {protected}/ folder",
+                out.display()
+            ));
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && normal(&home) == out
+    {
+        return Err(format!(
+            "refusing to use {} as output: it is the home folder",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Build and write the site. The error names what went wrong; content problems come back as
+/// diagnostics, write problems as a message.
+pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<(Site, PathBuf), BuildError> {
+    let site = build_site(root, options).map_err(BuildError::Content)?;
+    let out = output_dir(root, &site.corpus, options);
+    check_output(root, &out).map_err(BuildError::Output)?;
+    write_site(&out, &site.pages).map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
+    Ok((site, out))
+}
+
+pub enum BuildError {
+    Content(Vec<Diagnostic>),
+    Output(String),
+}

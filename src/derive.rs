@@ -1,0 +1,753 @@
+//! Stage 3, derive: all analyses in, a [`Briefing`] out — incidents clustered by place and
+//! date, what each source says about each, and profiles of groups, places and sources.
+//!
+//! Dated mentions at a site found incidents; undated ones join the nearest incident at the
+//! same site shortly before they were reported; mentions of a region join an incident at a
+//! site inside it. A date is never guessed: what the text does not date stays undated.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::analyze::{Analysis, DateBasis, EventMention, FactKind};
+use crate::dates::Precision;
+use crate::gazetteer::{EntityRef, Gazetteer};
+use crate::load::{Article, Corpus, IncidentNote};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentSource {
+    pub source: String,
+    pub sentences: Vec<usize>,
+    pub quotes: Vec<String>,
+    /// True when the source does not name the site (only a region, or a shared statement).
+    pub indirect: bool,
+    /// The phrases the date was read from ("on Sunday night"), if any.
+    pub date_phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct IncidentFact {
+    pub kind: String,
+    pub value: String,
+    pub source: String,
+    pub sentence: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    pub date_precision: Precision,
+    pub place: String,
+    pub weapons: Vec<String>,
+    pub claimed_by: Vec<String>,
+    pub status: String,
+    pub status_reasons: Vec<String>,
+    pub sources: Vec<IncidentSource>,
+    pub facts: Vec<IncidentFact>,
+    pub contradictions: Vec<String>,
+    /// The analyst's assessment from content/incidents/<id>.md.
+    pub assessment: Option<String>,
+    /// Ids folded into this one by a `merge` note (their pages redirect here).
+    pub merged: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupProfile {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: String,
+    pub member_of: Vec<String>,
+    pub members: Vec<String>,
+    pub country: Option<String>,
+    pub incidents: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceProfile {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: String,
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub within: Option<String>,
+    pub incidents: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceProfile {
+    pub id: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    pub publisher: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub path: String,
+    pub incidents: Vec<String>,
+    pub groups: Vec<String>,
+    pub places: Vec<String>,
+    pub sentences: usize,
+}
+
+/// Everything the site shows, sorted and ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Briefing {
+    /// Newest first; undated last.
+    pub incidents: Vec<Incident>,
+    pub groups: Vec<GroupProfile>,
+    pub places: Vec<PlaceProfile>,
+    pub sources: Vec<SourceProfile>,
+    /// Old incident id → new id, from `merge` notes.
+    pub redirects: BTreeMap<String, String>,
+}
+
+/// One event mention with the article it came from.
+struct Found<'a> {
+    article: &'a str,
+    event: &'a EventMention,
+}
+
+/// Incident under construction: its key and the mentions that support it.
+struct Cluster<'a> {
+    place: String,
+    date: Option<NaiveDate>,
+    precision: Precision,
+    members: Vec<(&'a Found<'a>, bool)>,
+}
+
+/// Build the briefing from the corpus and each article's analysis.
+pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
+    let g = &corpus.gazetteer;
+    let window = corpus.config.extraction.attach_window_days;
+    let mut found: Vec<Found<'_>> = Vec::new();
+    for a in analyses {
+        for e in &a.events {
+            found.push(Found {
+                article: &a.article,
+                event: e,
+            });
+        }
+    }
+    // A total order, so the result does not depend on input order.
+    found.sort_by(|a, b| {
+        (a.article, a.event.sentence, &a.event.place).cmp(&(b.article, b.event.sentence, &b.event.place))
+    });
+
+    let mut clusters: Vec<Cluster<'_>> = Vec::new();
+    let find_exact = |clusters: &Vec<Cluster<'_>>, place: &str, date: Option<NaiveDate>, p: Precision| {
+        clusters
+            .iter()
+            .position(|c| c.place == place && c.date == date && c.precision == p)
+    };
+
+    // 1. Site mentions dated to the day found incidents.
+    for f in found
+        .iter()
+        .filter(|f| !f.event.area && f.event.date.is_some() && f.event.precision == Precision::Day)
+    {
+        let e = f.event;
+        match find_exact(&clusters, &e.place, e.date, Precision::Day) {
+            Some(i) => clusters[i].members.push((f, false)),
+            None => clusters.push(Cluster {
+                place: e.place.clone(),
+                date: e.date,
+                precision: Precision::Day,
+                members: vec![(f, false)],
+            }),
+        }
+    }
+    // 2. Site mentions dated to a week, month or year join a day incident in that period.
+    for f in found
+        .iter()
+        .filter(|f| !f.event.area && f.event.date.is_some() && f.event.precision != Precision::Day)
+    {
+        let e = f.event;
+        let (start, p) = (e.date.unwrap_or_default(), e.precision);
+        let inside: Vec<usize> = clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.place == e.place && c.precision == Precision::Day && c.date.is_some_and(|d| in_period(d, start, p))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if inside.len() == 1 {
+            clusters[inside[0]].members.push((f, false));
+        } else {
+            match find_exact(&clusters, &e.place, e.date, p) {
+                Some(i) => clusters[i].members.push((f, false)),
+                None => clusters.push(Cluster {
+                    place: e.place.clone(),
+                    date: e.date,
+                    precision: p,
+                    members: vec![(f, false)],
+                }),
+            }
+        }
+    }
+    // 3. Undated site mentions join the nearest incident at the site shortly before the anchor.
+    for f in found.iter().filter(|f| !f.event.area && f.event.date.is_none()) {
+        let e = f.event;
+        let background = e.basis == DateBasis::Background;
+        let candidate = nearest_before(&clusters, &e.place, e.anchor, if background { 3650 } else { window });
+        match candidate {
+            Some(i) => clusters[i].members.push((f, false)),
+            None => {
+                let (date, precision) = match (background, e.anchor) {
+                    (false, Some(anchor)) => (Some(anchor), Precision::Week),
+                    _ => (None, Precision::Unknown),
+                };
+                match find_exact(&clusters, &e.place, date, precision) {
+                    Some(i) => clusters[i].members.push((f, false)),
+                    None => clusters.push(Cluster {
+                        place: e.place.clone(),
+                        date,
+                        precision,
+                        members: vec![(f, false)],
+                    }),
+                }
+            }
+        }
+    }
+    // 4. Region mentions join one incident at a site inside the region in their period,
+    // preferring sites the same article names.
+    for f in found.iter().filter(|f| f.event.area) {
+        let e = f.event;
+        let Some(date) = e.date else { continue };
+        let inside: Vec<usize> = clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                g.is_within(&c.place, &e.place)
+                    && c.date.is_some_and(|d| {
+                        if e.precision == Precision::Day {
+                            d == date
+                        } else {
+                            in_period(d, date, e.precision)
+                        }
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let named_here: Vec<usize> = inside
+            .iter()
+            .copied()
+            .filter(|&i| {
+                analyses.iter().any(|a| {
+                    a.article == f.article
+                        && a.mentions
+                            .iter()
+                            .any(|m| m.entity == EntityRef::Place(clusters[i].place.clone()))
+                })
+            })
+            .collect();
+        let pick = if named_here.len() == 1 {
+            Some(named_here[0])
+        } else if inside.len() == 1 {
+            Some(inside[0])
+        } else {
+            None
+        };
+        if let Some(i) = pick {
+            clusters[i].members.push((f, true));
+        }
+    }
+
+    let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let sentence_text = |article: &str, n: usize| -> String {
+        analyses
+            .iter()
+            .find(|a| a.article == article)
+            .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
+            .map_or_else(String::new, |s| s.text.clone())
+    };
+
+    let mut incidents: Vec<Incident> = clusters
+        .iter()
+        .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect))
+        .map(|c| build_incident(c, g, &sentence_text))
+        .collect();
+    assign_ids(&mut incidents);
+    let redirects = apply_notes(&mut incidents, &corpus.notes, g);
+    incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    // Undated incidents go last rather than first.
+    incidents.sort_by_key(|i| i.date.is_none());
+
+    let sources = source_profiles(corpus, analyses, &incidents);
+    let groups = group_profiles(g, analyses, &incidents);
+    let places = place_profiles(g, analyses, &incidents);
+    let _ = articles;
+    Briefing {
+        incidents,
+        groups,
+        places,
+        sources,
+        redirects,
+    }
+}
+
+/// `d` falls in the period of `precision` that starts at `start`.
+fn in_period(d: NaiveDate, start: NaiveDate, precision: Precision) -> bool {
+    d >= start && d < start + Duration::days(precision.span_days())
+}
+
+fn nearest_before(clusters: &[Cluster<'_>], place: &str, anchor: Option<NaiveDate>, window: i64) -> Option<usize> {
+    let anchor = anchor?;
+    clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.place == place)
+        .filter_map(|(i, c)| {
+            let d = c.date?;
+            let back = (anchor - d).num_days();
+            (-1..=window)
+                .contains(&back)
+                .then_some((back.abs(), c.precision != Precision::Day, i))
+        })
+        .min()
+        .map(|(_, _, i)| i)
+}
+
+fn build_incident(c: &Cluster<'_>, g: &Gazetteer, sentence_text: &dyn Fn(&str, usize) -> String) -> Incident {
+    let mut per_source: BTreeMap<&str, (BTreeSet<usize>, bool, BTreeSet<String>)> = BTreeMap::new();
+    let mut weapons = BTreeSet::new();
+    let mut claimed = BTreeSet::new();
+    let mut facts = BTreeSet::new();
+    for (f, indirect) in &c.members {
+        let e = f.event;
+        let entry = per_source
+            .entry(f.article)
+            .or_insert_with(|| (BTreeSet::new(), true, BTreeSet::new()));
+        entry.0.insert(e.sentence);
+        entry.0.extend(e.supporting.iter().copied());
+        entry.1 &= *indirect;
+        if let DateBasis::Stated { phrase } | DateBasis::Carried { phrase, .. } = &e.basis
+            && !phrase.is_empty()
+        {
+            entry.2.insert(phrase.clone());
+        }
+        for w in &e.weapons {
+            weapons.insert(w.weapon.as_str().to_string());
+        }
+        // Only sources that name the site say who claimed this attack; a claim read from a
+        // region-level mention stays in the ledger as a fact.
+        if !*indirect {
+            for cl in &e.claimants {
+                claimed.insert(cl.clone());
+            }
+        }
+        for fact in &e.facts {
+            if fact.kind == FactKind::Count
+                && let Some(w) = &fact.subject
+            {
+                weapons.insert(w.clone());
+            }
+            facts.insert(IncidentFact {
+                kind: fact.kind.as_str().to_string(),
+                value: fact.value.clone(),
+                source: f.article.to_string(),
+                sentence: fact.sentence,
+                subject: fact.subject.clone(),
+            });
+        }
+    }
+    // "Airstrikes" by a militia that flies drones are the drone strikes themselves.
+    if weapons.contains("drone") {
+        weapons.remove("airstrike");
+    }
+    if weapons.is_empty() {
+        weapons.insert("unknown".to_string());
+    }
+    let sources: Vec<IncidentSource> = per_source
+        .into_iter()
+        .map(|(src, (sentences, indirect, phrases))| IncidentSource {
+            quotes: sentences.iter().map(|&n| sentence_text(src, n)).collect(),
+            sentences: sentences.into_iter().collect(),
+            source: src.to_string(),
+            indirect,
+            date_phrases: phrases.into_iter().collect(),
+        })
+        .collect();
+    let facts: Vec<IncidentFact> = facts.into_iter().collect();
+    let (status, status_reasons) = status_of(&facts, g);
+    let contradictions = contradictions_of(&facts, g);
+    let place_name = g.places.get(&c.place).map_or(c.place.as_str(), |p| p.name.as_str());
+    let weapons: Vec<String> = weapons.into_iter().collect();
+    let title = incident_title(&weapons, place_name);
+    Incident {
+        id: String::new(),
+        title,
+        date: c.date,
+        date_precision: c.precision,
+        place: c.place.clone(),
+        weapons,
+        claimed_by: claimed.into_iter().collect(),
+        status,
+        status_reasons,
+        sources,
+        facts,
+        contradictions,
+        assessment: None,
+        merged: Vec::new(),
+    }
+}
+
+fn incident_title(weapons: &[String], place: &str) -> String {
+    let known: Vec<&str> = weapons.iter().map(String::as_str).filter(|w| *w != "unknown").collect();
+    if known.is_empty() {
+        return format!("Attack on {place}");
+    }
+    let mut what = known.join(" and ");
+    if let Some(first) = what.get(..1) {
+        what = first.to_uppercase() + &what[1..];
+    }
+    format!("{what} attack on {place}")
+}
+
+/// Claimed, confirmed, denied, disputed or merely reported — with the reasons.
+fn status_of(facts: &[IncidentFact], g: &Gazetteer) -> (String, Vec<String>) {
+    let name = |id: &str| g.groups.get(id).map_or(id.to_string(), |x| x.name.clone());
+    let mut reasons = Vec::new();
+    let claims: BTreeSet<&str> = facts
+        .iter()
+        .filter(|f| f.kind == "claim")
+        .map(|f| f.value.as_str())
+        .collect();
+    let confirmed: Vec<&IncidentFact> = facts
+        .iter()
+        .filter(|f| f.kind == "confirmation" && f.value == "confirmed")
+        .collect();
+    let denied: Vec<&IncidentFact> = facts.iter().filter(|f| f.kind == "denial").collect();
+    for c in &claims {
+        let srcs: BTreeSet<&str> = facts
+            .iter()
+            .filter(|f| f.kind == "claim" && f.value == *c)
+            .map(|f| f.source.as_str())
+            .collect();
+        reasons.push(format!("claimed by {} (per {})", name(c), join(&srcs)));
+    }
+    for (list, verb) in [(&confirmed, "confirmed"), (&denied, "not confirmed")] {
+        let srcs: BTreeSet<&str> = list.iter().map(|f| f.source.as_str()).collect();
+        if !srcs.is_empty() {
+            let who: BTreeSet<String> = list.iter().filter_map(|f| f.subject.as_deref()).map(name).collect();
+            let who = if who.is_empty() {
+                "officials".to_string()
+            } else {
+                who.into_iter().collect::<Vec<_>>().join(", ")
+            };
+            reasons.push(format!("{verb} by {who} (per {})", join(&srcs)));
+        }
+    }
+    let status = match (!claims.is_empty(), !confirmed.is_empty(), !denied.is_empty()) {
+        (_, true, true) => "disputed",
+        (_, true, false) => "confirmed",
+        (true, false, true) => "disputed",
+        (false, false, true) => "denied",
+        (true, false, false) => "claimed",
+        (false, false, false) => "reported",
+    };
+    if reasons.is_empty() {
+        reasons.push("reported; no claim or official confirmation found".into());
+    }
+    (status.to_string(), reasons)
+}
+
+fn join(set: &BTreeSet<&str>) -> String {
+    set.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+/// Facts of one kind on which sources give different values.
+fn contradictions_of(facts: &[IncidentFact], g: &Gazetteer) -> Vec<String> {
+    let mut out = Vec::new();
+    // Counts per weapon.
+    let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.kind == "count") {
+        let w = f.subject.as_deref().unwrap_or("?");
+        counts
+            .entry(w)
+            .or_default()
+            .entry(f.value.as_str())
+            .or_default()
+            .insert(f.source.as_str());
+    }
+    for (w, values) in counts {
+        if values.len() > 1 && distinct_sources(&values) {
+            out.push(format!("{w} count: {}", describe_values(&values)));
+        }
+    }
+    // Casualties: "no injuries" against reported injuries, or differing figures.
+    let mut cas: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in facts
+        .iter()
+        .filter(|f| f.kind == "casualties" && !f.value.ends_with("unknown"))
+    {
+        cas.entry(f.value.as_str()).or_default().insert(f.source.as_str());
+    }
+    let none = cas.keys().any(|v| v.starts_with("no "));
+    let some = cas.keys().any(|v| !v.starts_with("no "));
+    if none && some && distinct_sources(&cas) {
+        out.push(format!("casualties: {}", describe_values(&cas)));
+    }
+    // Official confirmation against "no reports" / denial.
+    let conf: BTreeSet<&str> = facts
+        .iter()
+        .filter(|f| f.kind == "confirmation" && f.value == "confirmed")
+        .map(|f| f.source.as_str())
+        .collect();
+    let den: BTreeSet<&str> = facts
+        .iter()
+        .filter(|f| f.kind == "denial")
+        .map(|f| f.source.as_str())
+        .collect();
+    if !conf.is_empty() && !den.is_empty() {
+        out.push(format!(
+            "confirmation: confirmed ({}) vs not confirmed ({})",
+            join(&conf),
+            join(&den)
+        ));
+    }
+    // Claimants: different groups claim the same attack.
+    let mut claims: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.kind == "claim") {
+        claims.entry(f.value.as_str()).or_default().insert(f.source.as_str());
+    }
+    // A member and its umbrella claiming the same attack agree rather than contradict.
+    let related = |a: &str, b: &str| {
+        let parents = |x: &str| g.groups.get(x).map(|gr| gr.member_of.clone()).unwrap_or_default();
+        parents(a).iter().any(|p| p == b) || parents(b).iter().any(|p| p == a)
+    };
+    let ids: Vec<&str> = claims.keys().copied().collect();
+    let unrelated = ids
+        .iter()
+        .enumerate()
+        .any(|(i, a)| ids[i + 1..].iter().any(|b| !related(a, b)));
+    if claims.len() > 1 && unrelated && distinct_sources(&claims) {
+        out.push(format!("claimed by: {}", describe_values(&claims)));
+    }
+    out
+}
+
+/// Two sources disagree: neither gives any value the other gives. (One source giving several
+/// values, such as three drones launched and two intercepted, is not a contradiction.)
+fn distinct_sources(values: &BTreeMap<&str, BTreeSet<&str>>) -> bool {
+    let mut by_source: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (v, sources) in values {
+        for s in sources {
+            by_source.entry(s).or_default().insert(v);
+        }
+    }
+    let sets: Vec<&BTreeSet<&str>> = by_source.values().collect();
+    sets.iter()
+        .enumerate()
+        .any(|(i, a)| sets[i + 1..].iter().any(|b| a.is_disjoint(b)))
+}
+
+fn describe_values(values: &BTreeMap<&str, BTreeSet<&str>>) -> String {
+    values
+        .iter()
+        .map(|(v, s)| format!("{v} ({})", join(s)))
+        .collect::<Vec<_>>()
+        .join(" vs ")
+}
+
+/// `YYYY-MM-DD-<place>` or `undated-<place>`, with `-2`, `-3`… for a second incident.
+fn assign_ids(incidents: &mut [Incident]) {
+    let mut order: Vec<usize> = (0..incidents.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&incidents[a], &incidents[b]);
+        (
+            x.date,
+            &x.place,
+            x.date_precision,
+            &x.sources.first().map(|s| (&s.source, s.sentences.first())),
+        )
+            .cmp(&(
+                y.date,
+                &y.place,
+                y.date_precision,
+                &y.sources.first().map(|s| (&s.source, s.sentences.first())),
+            ))
+    });
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    for i in order {
+        let inc = &mut incidents[i];
+        let base = match inc.date {
+            Some(d) => format!("{}-{}", d.format("%Y-%m-%d"), inc.place),
+            None => format!("undated-{}", inc.place),
+        };
+        let n = used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        inc.id = if *n == 1 { base } else { format!("{base}-{n}") };
+    }
+}
+
+/// Apply analysts' notes: titles, assessments, merges and exclusions.
+fn apply_notes(incidents: &mut Vec<Incident>, notes: &[IncidentNote], g: &Gazetteer) -> BTreeMap<String, String> {
+    let mut redirects = BTreeMap::new();
+    for note in notes {
+        if note.exclude {
+            incidents.retain(|i| i.id != note.id);
+            continue;
+        }
+        let Some(target) = incidents.iter().position(|i| i.id == note.id) else {
+            continue;
+        };
+        for old in &note.merge {
+            let Some(from) = incidents.iter().position(|i| &i.id == old) else {
+                continue;
+            };
+            let absorbed = incidents.remove(from);
+            let target = if from < target { target - 1 } else { target };
+            merge_into(&mut incidents[target], absorbed, g);
+            redirects.insert(old.clone(), note.id.clone());
+        }
+        let target = incidents.iter().position(|i| i.id == note.id).unwrap_or(target);
+        let inc = &mut incidents[target];
+        if let Some(t) = &note.title {
+            inc.title = t.clone();
+        }
+        if !note.body.is_empty() {
+            inc.assessment = Some(note.body.clone());
+        }
+    }
+    redirects
+}
+
+fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
+    into.merged.push(from.id.clone());
+    into.merged.extend(from.merged);
+    for s in from.sources {
+        match into.sources.iter_mut().find(|x| x.source == s.source) {
+            Some(x) => {
+                let set: BTreeSet<usize> = x.sentences.iter().chain(s.sentences.iter()).copied().collect();
+                x.sentences = set.into_iter().collect();
+                x.quotes.extend(s.quotes);
+                x.quotes.dedup();
+                x.indirect &= s.indirect;
+            }
+            None => into.sources.push(s),
+        }
+    }
+    into.sources.sort_by(|a, b| a.source.cmp(&b.source));
+    for list in [
+        (&mut into.weapons, from.weapons),
+        (&mut into.claimed_by, from.claimed_by),
+    ] {
+        list.0.extend(list.1);
+        list.0.sort();
+        list.0.dedup();
+    }
+    if into.weapons.len() > 1 {
+        into.weapons.retain(|w| w != "unknown");
+    }
+    into.facts.extend(from.facts);
+    into.facts.sort();
+    into.facts.dedup();
+    into.contradictions = contradictions_of(&into.facts, g);
+}
+
+fn source_profiles(corpus: &Corpus, analyses: &[Analysis], incidents: &[Incident]) -> Vec<SourceProfile> {
+    corpus
+        .articles
+        .iter()
+        .map(|a| {
+            let analysis = analyses.iter().find(|x| x.article == a.id);
+            let (mut groups, mut places) = (BTreeSet::new(), BTreeSet::new());
+            for m in analysis.map(|x| x.mentions.as_slice()).unwrap_or_default() {
+                match &m.entity {
+                    EntityRef::Group(id) => groups.insert(id.clone()),
+                    EntityRef::Place(id) => places.insert(id.clone()),
+                };
+            }
+            let mut inc: Vec<String> = incidents
+                .iter()
+                .filter(|i| i.sources.iter().any(|s| s.source == a.id))
+                .map(|i| i.id.clone())
+                .collect();
+            inc.sort();
+            SourceProfile {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                date: a.date,
+                publisher: a.publisher.clone(),
+                url: a.url.clone(),
+                author: a.author.clone(),
+                path: a.path.clone(),
+                incidents: inc,
+                groups: groups.into_iter().collect(),
+                places: places.into_iter().collect(),
+                sentences: analysis.map_or(0, |x| x.sentences.len()),
+            }
+        })
+        .collect()
+}
+
+fn mentioned_in(analyses: &[Analysis], e: &EntityRef) -> Vec<String> {
+    analyses
+        .iter()
+        .filter(|a| a.mentions.iter().any(|m| &m.entity == e))
+        .map(|a| a.article.clone())
+        .collect()
+}
+
+fn group_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) -> Vec<GroupProfile> {
+    g.groups
+        .values()
+        .map(|gr| {
+            let mut inc: Vec<String> = incidents
+                .iter()
+                .filter(|i| i.claimed_by.contains(&gr.id))
+                .map(|i| i.id.clone())
+                .collect();
+            inc.sort();
+            let mut member_of = gr.member_of.clone();
+            member_of.sort();
+            GroupProfile {
+                id: gr.id.clone(),
+                name: gr.name.clone(),
+                aliases: gr.aliases.clone(),
+                kind: gr.kind.clone(),
+                member_of,
+                members: g.members_of(&gr.id).iter().map(|m| m.id.clone()).collect(),
+                country: gr.country.clone(),
+                incidents: inc,
+                sources: mentioned_in(analyses, &EntityRef::Group(gr.id.clone())),
+            }
+        })
+        .collect()
+}
+
+fn place_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) -> Vec<PlaceProfile> {
+    g.places
+        .values()
+        .map(|p| {
+            let mut inc: Vec<String> = incidents
+                .iter()
+                .filter(|i| i.place == p.id || g.is_within(&i.place, &p.id))
+                .map(|i| i.id.clone())
+                .collect();
+            inc.sort();
+            PlaceProfile {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                aliases: p.aliases.clone(),
+                kind: p.kind.clone(),
+                country: p.country.clone(),
+                lat: p.lat,
+                lon: p.lon,
+                within: p.within.clone(),
+                incidents: inc,
+                sources: mentioned_in(analyses, &EntityRef::Place(p.id.clone())),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,301 @@
+//! The gazetteer: known armed groups and places, and one automaton that finds their names in
+//! folded text (leftmost-longest, so "Kataib Hezbollah" wins over "Hezbollah").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use serde::Serialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::text::{Folded, fold_key};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: String,
+    pub member_of: Vec<String>,
+    pub country: Option<String>,
+    pub description: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    pub id: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub kind: String,
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub within: Option<String>,
+    pub description: String,
+    pub path: String,
+}
+
+impl Place {
+    /// Regions, governorates and countries name an area, not a site: a mention of one alone
+    /// does not make an incident, but can join one at a site inside it.
+    pub fn is_area(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "region" | "governorate" | "province" | "country" | "border-area" | "district"
+        )
+    }
+
+    /// Sites an anaphor like "the base" can point back to.
+    pub fn is_installation(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "base" | "oil-field" | "gas-field" | "airport" | "camp" | "outpost" | "site" | "embassy"
+        )
+    }
+}
+
+/// What a name in the text refers to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "type", content = "id", rename_all = "lowercase")]
+pub enum EntityRef {
+    Group(String),
+    Place(String),
+}
+
+/// A name found in text, as byte offsets into the original (unfolded) text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameMatch {
+    pub entity: EntityRef,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    pub groups: BTreeMap<String, Group>,
+    pub places: BTreeMap<String, Place>,
+    automaton: Option<AhoCorasick>,
+    /// Pattern index → entity.
+    targets: Vec<EntityRef>,
+}
+
+impl Gazetteer {
+    /// Build the gazetteer, checking references and names; problems become diagnostics.
+    pub fn new(groups: Vec<Group>, places: Vec<Place>, diags: &mut Vec<Diagnostic>) -> Self {
+        let groups: BTreeMap<String, Group> = groups.into_iter().map(|g| (g.id.clone(), g)).collect();
+        let places: BTreeMap<String, Place> = places.into_iter().map(|p| (p.id.clone(), p)).collect();
+        for g in groups.values() {
+            for parent in &g.member_of {
+                if !groups.contains_key(parent) {
+                    diags.push(Diagnostic::error(
+                        &g.path,
+                        format!("`member_of` names `{parent}`, but there is no content/groups/{parent}.md"),
+                    ));
+                }
+            }
+        }
+        for p in places.values() {
+            if let Some(w) = &p.within
+                && !places.contains_key(w)
+            {
+                diags.push(Diagnostic::error(
+                    &p.path,
+                    format!("`within` names `{w}`, but there is no content/places/{w}.md"),
+                ));
+            }
+        }
+        // One folded name → one entity; a clash is reported and the first (sorted) entity keeps it.
+        let mut names: BTreeMap<String, (EntityRef, String)> = BTreeMap::new();
+        let entries = groups
+            .values()
+            .map(|g| (EntityRef::Group(g.id.clone()), &g.name, &g.aliases, &g.path))
+            .chain(
+                places
+                    .values()
+                    .map(|p| (EntityRef::Place(p.id.clone()), &p.name, &p.aliases, &p.path)),
+            );
+        for (entity, name, aliases, path) in entries {
+            for alias in std::iter::once(name).chain(aliases.iter()) {
+                let key = fold_key(alias);
+                if key.len() < 2 {
+                    diags.push(Diagnostic::warning(
+                        path,
+                        format!("alias \"{alias}\" is too short to match safely and is ignored"),
+                    ));
+                    continue;
+                }
+                match names.get(&key) {
+                    Some((other, other_path)) if *other != entity => {
+                        diags.push(Diagnostic::warning(
+                            path,
+                            format!(
+                                "alias \"{alias}\" also names {} ({other_path}); it keeps matching that one",
+                                describe(other)
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        names.insert(key, (entity.clone(), path.clone()));
+                    }
+                }
+            }
+        }
+        // Each pattern ends with a space and the text gets one at its end, so a match always
+        // ends on a word boundary and "Harir bases" still finds "Harir", not "Harir base".
+        let (patterns, targets): (Vec<String>, Vec<EntityRef>) =
+            names.into_iter().map(|(k, (e, _))| (format!("{k} "), e)).unzip();
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .ok()
+        };
+        Gazetteer {
+            groups,
+            places,
+            automaton,
+            targets,
+        }
+    }
+
+    /// An empty gazetteer (for analysing text without a project).
+    pub fn empty() -> Self {
+        Gazetteer::new(Vec::new(), Vec::new(), &mut Vec::new())
+    }
+
+    /// All names in `text`, leftmost-longest, on whole words only.
+    pub fn find_names(&self, text: &str) -> Vec<NameMatch> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let folded: Folded = crate::text::fold(text);
+        let mut padded = folded.text.clone();
+        padded.push(' ');
+        let hay = padded.as_bytes();
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < hay.len() {
+            let Some(m) = ac.find(Input::new(hay).span(pos..hay.len())) else {
+                break;
+            };
+            if m.start() == 0 || hay[m.start() - 1] == b' ' {
+                let (start, end) = folded.original_range(m.start(), m.end() - 1);
+                out.push(NameMatch {
+                    entity: self.targets[m.pattern().as_usize()].clone(),
+                    start,
+                    end,
+                });
+                pos = m.end();
+            } else {
+                // Inside a word: resume at the next word start after this match's start.
+                pos = match hay[m.start()..].iter().position(|&b| b == b' ') {
+                    Some(i) => m.start() + i + 1,
+                    None => hay.len(),
+                };
+            }
+        }
+        out
+    }
+
+    pub fn name_of<'a>(&'a self, e: &'a EntityRef) -> &'a str {
+        match e {
+            EntityRef::Group(id) => self.groups.get(id).map_or(id.as_str(), |g| g.name.as_str()),
+            EntityRef::Place(id) => self.places.get(id).map_or(id.as_str(), |p| p.name.as_str()),
+        }
+    }
+
+    /// The chain of enclosing places, nearest first (guarded against `within` cycles).
+    pub fn enclosing(&self, place: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut cur = self.places.get(place).and_then(|p| p.within.as_deref());
+        while let Some(id) = cur {
+            if !seen.insert(id) {
+                break;
+            }
+            out.push(id);
+            cur = self.places.get(id).and_then(|p| p.within.as_deref());
+        }
+        out
+    }
+
+    /// True when `inner` lies inside `area` (directly or through intermediate places).
+    pub fn is_within(&self, inner: &str, area: &str) -> bool {
+        self.enclosing(inner).contains(&area)
+    }
+
+    /// Groups that list `id` in their `member_of`.
+    pub fn members_of(&self, id: &str) -> Vec<&Group> {
+        self.groups
+            .values()
+            .filter(|g| g.member_of.iter().any(|m| m == id))
+            .collect()
+    }
+}
+
+fn describe(e: &EntityRef) -> String {
+    match e {
+        EntityRef::Group(id) => format!("group `{id}`"),
+        EntityRef::Place(id) => format!("place `{id}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(id: &str, name: &str, aliases: &[&str]) -> Group {
+        Group {
+            id: id.into(),
+            name: name.into(),
+            aliases: aliases.iter().map(|s| s.to_string()).collect(),
+            kind: "armed-group".into(),
+            member_of: vec![],
+            country: None,
+            description: String::new(),
+            path: format!("content/groups/{id}.md"),
+        }
+    }
+
+    #[test]
+    fn longest_name_wins_and_words_are_whole() {
+        let g = Gazetteer::new(
+            vec![
+                group("kataib-hezbollah", "Kataib Hezbollah", &["Kataeb Hezbollah"]),
+                group("hezbollah", "Hezbollah", &[]),
+                group("islamic-state", "Islamic State", &["ISIS"]),
+            ],
+            vec![],
+            &mut Vec::new(),
+        );
+        let text = "Kata'ib Hezbollah, not Hezbollah; a crisis, not ISIS.";
+        let found: Vec<(&str, String)> = g
+            .find_names(text)
+            .into_iter()
+            .map(|m| (&text[m.start..m.end], format!("{:?}", m.entity)))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("Kata'ib Hezbollah", "Group(\"kataib-hezbollah\")".to_string()),
+                ("Hezbollah", "Group(\"hezbollah\")".to_string()),
+                ("ISIS", "Group(\"islamic-state\")".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn clashing_alias_is_reported() {
+        let mut d = Vec::new();
+        Gazetteer::new(
+            vec![group("a", "Alpha", &["Shared"]), group("b", "Beta", &["shared"])],
+            vec![],
+            &mut d,
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("also names group `a`"));
+    }
+}

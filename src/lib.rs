@@ -1,0 +1,29 @@
+//! sitrep: turn a folder of news articles about armed attacks into a cross-linked briefing site.
+//!
+//! The pipeline has five stages, each plain data in and plain data out; only the first and the
+//! last touch the disk:
+//!
+//! ```text
+//! load     content/ + site.toml  -> Corpus
+//! analyze  one article           -> Analysis   (per article, in parallel)
+//! derive   all analyses          -> Briefing   (incidents, profiles)
+//! render   Briefing + templates  -> pages      (path, bytes)
+//! write    pages                 -> output dir (atomically)
+//! ```
+
+pub mod analyze;
+pub mod build;
+pub mod console;
+pub mod dates;
+pub mod derive;
+pub mod diagnostics;
+pub mod extract;
+pub mod frontmatter;
+pub mod gazetteer;
+pub mod links;
+pub mod load;
+pub mod render;
+pub mod scaffold;
+pub mod text;
+pub mod weapons;
+pub mod write;

@@ -1,0 +1,171 @@
+//! The `sitrep` command line: argument parsing only; the work is in the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use sitrep::build::{BuildError, BuildOptions, build_site, build_to_disk};
+use sitrep::console;
+
+#[derive(Parser)]
+#[command(
+    name = "sitrep",
+    version,
+    about = "Turn a folder of news articles about armed attacks into a cross-linked briefing website"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the briefing site from content/ into the output folder
+    Build {
+        /// Project folder (with site.toml and content/)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default: site.toml's output_dir, "public")
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Base URL of the published site, overriding site.toml
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include articles marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Check content and internal links without writing; non-zero exit on errors
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print the analysis of article files as JSON (sentences, names, dates, events, facts)
+    Extract {
+        /// Article files (.md or .txt)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Project whose gazetteer and settings to use
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new briefing project in DIR
+    Init { dir: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => build(
+            root,
+            BuildOptions {
+                output,
+                base_url,
+                drafts,
+            },
+        ),
+        Command::Check { root } => check(root),
+        Command::Extract { files, root } => extract(files, root),
+        Command::Init { dir } => match sitrep::scaffold::init(&dir) {
+            Ok(()) => {
+                console::say(&format!(
+                    "created a briefing project in {}; build it with: sitrep build --root {}",
+                    dir.display(),
+                    dir.display()
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                console::fail(&e);
+                ExitCode::from(1)
+            }
+        },
+    }
+}
+
+fn build(root: PathBuf, options: BuildOptions) -> ExitCode {
+    let started = Instant::now();
+    match build_to_disk(&root, &options) {
+        Ok((site, out)) => {
+            console::print_diagnostics(&site.diagnostics);
+            let b = &site.briefing;
+            console::say(&format!(
+                "{} pages: {} incidents, {} groups, {} places, {} sources in {} ms -> {}",
+                site.pages.iter().filter(|p| p.path.ends_with(".html")).count(),
+                b.incidents.len(),
+                b.groups.len(),
+                b.places.len(),
+                b.sources.len(),
+                started.elapsed().as_millis(),
+                out.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content(diags)) => {
+            console::print_diagnostics(&diags);
+            let (errors, _) = console::count_errors(&diags);
+            console::fail(&format!(
+                "build failed with {errors} error(s); the previous output is untouched"
+            ));
+            ExitCode::from(1)
+        }
+        Err(BuildError::Output(msg)) => {
+            console::fail(&msg);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn check(root: PathBuf) -> ExitCode {
+    match build_site(&root, &BuildOptions::default()) {
+        Ok(site) => {
+            console::print_diagnostics(&site.diagnostics);
+            let broken = sitrep::links::check_links(&site.pages);
+            for b in &broken {
+                console::say(&format!("{}: error: broken link `{}`: {}", b.page, b.href, b.reason));
+            }
+            let (_, warnings) = console::count_errors(&site.diagnostics);
+            console::say(&format!(
+                "checked {} pages: {} broken links, {} warnings",
+                site.pages.len(),
+                broken.len(),
+                warnings
+            ));
+            if broken.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(diags) => {
+            console::print_diagnostics(&diags);
+            let (errors, _) = console::count_errors(&diags);
+            console::fail(&format!("{errors} error(s)"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn extract(files: Vec<PathBuf>, root: PathBuf) -> ExitCode {
+    match sitrep::extract::extract(&root, &files) {
+        Ok((json, diags)) => {
+            console::print_diagnostics(&diags);
+            println!("{json}");
+            if diags.iter().any(|d| d.is_error()) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(diags) => {
+            console::print_diagnostics(&diags);
+            ExitCode::from(1)
+        }
+    }
+}

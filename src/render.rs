@@ -1,0 +1,682 @@
+//! Stage 4, render: the briefing and the templates in, pages (path and bytes) out.
+//!
+//! Templates get view types made for them (names resolved, dates formatted), never the
+//! internal structures. Links are relative, so the site works under any base path.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::analyze::Analysis;
+use crate::dates::Precision;
+use crate::derive::{Briefing, Incident, SourceProfile};
+use crate::diagnostics::Diagnostic;
+use crate::gazetteer::{EntityRef, Gazetteer};
+use crate::load::{Article, BlockKind, Corpus};
+
+/// A file of the output site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Relative path with '/' separators, e.g. `incidents/2023-10-19-al-tanf/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The default theme, compiled into the binary so `sitrep init` and projects without a
+/// `templates/` folder work anywhere.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("incident_card.html", include_str!("../templates/incident_card.html")),
+    ("incidents.html", include_str!("../templates/incidents.html")),
+    ("incident.html", include_str!("../templates/incident.html")),
+    ("groups.html", include_str!("../templates/groups.html")),
+    ("group.html", include_str!("../templates/group.html")),
+    ("places.html", include_str!("../templates/places.html")),
+    ("place.html", include_str!("../templates/place.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    ("source.html", include_str!("../templates/source.html")),
+];
+
+pub const BUILTIN_STATIC: &[(&str, &str)] = &[("style.css", include_str!("../static/style.css"))];
+
+// ---------------------------------------------------------------------------------------------
+// View types.
+
+#[derive(Serialize)]
+struct Site<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+}
+
+#[derive(Serialize, Clone)]
+struct Link {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Quote {
+    n: usize,
+    text: String,
+}
+
+#[derive(Serialize, Clone)]
+struct SourceRef {
+    id: String,
+    title: String,
+    byline: String,
+    indirect: bool,
+    date_phrases: Vec<String>,
+    quotes: Vec<Quote>,
+}
+
+#[derive(Serialize, Clone)]
+struct FactView {
+    kind: String,
+    value: String,
+    subject: String,
+    source: String,
+    source_title: String,
+    sentence: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct IncidentView {
+    id: String,
+    title: String,
+    date_iso: String,
+    date_label: String,
+    precision: &'static str,
+    place: String,
+    place_name: String,
+    regions: Vec<Link>,
+    weapons: Vec<String>,
+    claimants: Vec<Link>,
+    status: String,
+    status_reasons: Vec<String>,
+    sources: Vec<SourceRef>,
+    facts: Vec<FactView>,
+    contradictions: Vec<String>,
+    assessment_html: String,
+}
+
+#[derive(Serialize, Clone)]
+struct SourceListItem {
+    id: String,
+    title: String,
+    byline: String,
+    date_label: String,
+    publisher: String,
+    incidents: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Month {
+    label: String,
+    incidents: Vec<IncidentView>,
+}
+
+/// Render every page of the site. Template errors become diagnostics naming the template.
+pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Result<Vec<Page>, Vec<Diagnostic>> {
+    let tera = templates(corpus)?;
+    let g = &corpus.gazetteer;
+    let cfg = &corpus.config;
+    let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let sources_by_id: BTreeMap<&str, &SourceProfile> = briefing.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let views: Vec<IncidentView> = briefing
+        .incidents
+        .iter()
+        .map(|i| incident_view(i, g, &sources_by_id))
+        .collect();
+    let by_id: BTreeMap<&str, &IncidentView> = views.iter().map(|v| (v.id.as_str(), v)).collect();
+    let source_items: Vec<SourceListItem> = briefing.sources.iter().map(source_item).collect();
+    let source_item_by_id: BTreeMap<&str, &SourceListItem> = source_items.iter().map(|s| (s.id.as_str(), s)).collect();
+
+    let site = Site {
+        title: &cfg.title,
+        description: &cfg.description,
+        language: &cfg.language,
+    };
+    let counts = serde_json::json!({
+        "incidents": briefing.incidents.len(),
+        "sources": briefing.sources.len(),
+        "groups": briefing.groups.len(),
+        "places": briefing.places.len(),
+    });
+    let mut pages = Vec::new();
+    let mut errors = Vec::new();
+    let mut emit = |path: String, template: &str, section: &str, extra: Context| {
+        let depth = path.matches('/').count();
+        let root = if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        let mut ctx = Context::new();
+        ctx.insert("site", &site);
+        ctx.insert("root", &root);
+        ctx.insert("section", section);
+        ctx.insert("counts", &counts);
+        ctx.extend(extra);
+        match tera.render(template, &ctx) {
+            Ok(html) => pages.push(Page {
+                path,
+                bytes: tidy(&html).into_bytes(),
+            }),
+            Err(e) => errors.push(template_error(template, &e)),
+        }
+    };
+
+    // Index.
+    let mut ctx = Context::new();
+    ctx.insert("latest", &views.iter().take(6).collect::<Vec<_>>());
+    ctx.insert("timeline", &timeline(&views));
+    let armed: Vec<_> = briefing
+        .groups
+        .iter()
+        .filter(|gp| gp.kind == "armed-group" && !gp.sources.is_empty())
+        .collect();
+    ctx.insert("armed_groups", &armed);
+    let mut attacked: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in &briefing.incidents {
+        *attacked.entry(i.place.as_str()).or_default() += 1;
+    }
+    let attacked: Vec<_> = attacked
+        .iter()
+        .map(|(id, n)| serde_json::json!({"id": id, "name": g.name_of(&EntityRef::Place(id.to_string())), "count": n}))
+        .collect();
+    ctx.insert("attacked_places", &attacked);
+    ctx.insert("sources", &source_items);
+    emit("index.html".into(), "index.html", "home", ctx);
+
+    // Incidents.
+    let mut ctx = Context::new();
+    ctx.insert("incidents", &views);
+    emit("incidents/index.html".into(), "incidents.html", "incidents", ctx);
+    for v in &views {
+        let mut ctx = Context::new();
+        ctx.insert("i", v);
+        emit(
+            format!("incidents/{}/index.html", v.id),
+            "incident.html",
+            "incidents",
+            ctx,
+        );
+    }
+
+    // Groups.
+    let kinds = [
+        ("armed-group", "Armed groups"),
+        ("state-force", "State forces"),
+        ("coalition", "Coalitions"),
+        ("government", "Governments"),
+        ("monitor", "Monitors"),
+        ("media", "Media"),
+    ];
+    let mut kind_lists = Vec::new();
+    for (k, label) in kinds {
+        let list: Vec<_> = briefing.groups.iter().filter(|gp| gp.kind == k).collect();
+        if !list.is_empty() {
+            kind_lists.push(serde_json::json!({"id": k, "label": label, "groups": list}));
+        }
+    }
+    let other: Vec<_> = briefing
+        .groups
+        .iter()
+        .filter(|gp| !kinds.iter().any(|(k, _)| *k == gp.kind))
+        .collect();
+    if !other.is_empty() {
+        kind_lists.push(serde_json::json!({"id": "other", "label": "Other", "groups": other}));
+    }
+    let mut ctx = Context::new();
+    ctx.insert("kinds", &kind_lists);
+    emit("groups/index.html".into(), "groups.html", "groups", ctx);
+    for gp in &briefing.groups {
+        let link = |id: &String| Link {
+            id: id.clone(),
+            name: g.name_of(&EntityRef::Group(id.clone())).to_string(),
+        };
+        let desc = g.groups.get(&gp.id).map_or("", |x| x.description.as_str());
+        let view = serde_json::json!({
+            "id": gp.id, "name": gp.name, "kind": gp.kind, "country": gp.country.clone().unwrap_or_default(),
+            "aliases": gp.aliases,
+            "parents": gp.member_of.iter().map(link).collect::<Vec<_>>(),
+            "members": gp.members.iter().map(link).collect::<Vec<_>>(),
+            "description_html": markdown_html(desc),
+            "incidents": gp.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
+            "sources": gp.sources.iter().filter_map(|id| source_item_by_id.get(id.as_str())).collect::<Vec<_>>(),
+        });
+        let mut ctx = Context::new();
+        ctx.insert("g", &view);
+        emit(format!("groups/{}/index.html", gp.id), "group.html", "groups", ctx);
+    }
+
+    // Places.
+    let mut ctx = Context::new();
+    let place_rows: Vec<_> = briefing
+        .places
+        .iter()
+        .map(|p| serde_json::json!({"id": p.id, "name": p.name, "kind": p.kind, "country": p.country.clone().unwrap_or_default(), "incidents": p.incidents, "sources": p.sources}))
+        .collect();
+    ctx.insert("places", &place_rows);
+    emit("places/index.html".into(), "places.html", "places", ctx);
+    for p in &briefing.places {
+        let desc = g.places.get(&p.id).map_or("", |x| x.description.as_str());
+        let coordinates = match (p.lat, p.lon) {
+            (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
+            _ => String::new(),
+        };
+        let view = serde_json::json!({
+            "id": p.id, "name": p.name, "kind": p.kind, "aliases": p.aliases, "coordinates": coordinates,
+            "regions": regions(g, &p.id),
+            "description_html": markdown_html(desc),
+            "incidents": p.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
+            "sources": p.sources.iter().filter_map(|id| source_item_by_id.get(id.as_str())).collect::<Vec<_>>(),
+        });
+        let mut ctx = Context::new();
+        ctx.insert("p", &view);
+        emit(format!("places/{}/index.html", p.id), "place.html", "places", ctx);
+    }
+
+    // Sources.
+    let mut ctx = Context::new();
+    ctx.insert("sources", &source_items);
+    emit("sources/index.html".into(), "sources.html", "sources", ctx);
+    for s in &briefing.sources {
+        let Some(article) = articles.get(s.id.as_str()) else {
+            continue;
+        };
+        let Some(analysis) = analyses.iter().find(|a| a.article == s.id) else {
+            continue;
+        };
+        let cited = cited_sentences(briefing, &s.id);
+        let item = source_item(s);
+        let view = serde_json::json!({
+            "id": s.id, "title": s.title, "byline": item.byline, "url": s.url.clone().unwrap_or_default(),
+            "incidents": s.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
+            "body_html": source_body_html(article, analysis, g, &cited),
+        });
+        let mut ctx = Context::new();
+        ctx.insert("s", &view);
+        emit(format!("sources/{}/index.html", s.id), "source.html", "sources", ctx);
+    }
+
+    // Redirects left by merges, so published links keep working.
+    for (old, new) in &briefing.redirects {
+        let html = redirect_html(&format!("../{new}/"), &cfg.language);
+        pages.push(Page {
+            path: format!("incidents/{old}/index.html"),
+            bytes: html.into_bytes(),
+        });
+    }
+
+    pages.extend(data_files(briefing));
+    for (name, body) in BUILTIN_STATIC {
+        if !corpus.static_files.contains_key(*name) {
+            pages.push(Page {
+                path: (*name).to_string(),
+                bytes: body.as_bytes().to_vec(),
+            });
+        }
+    }
+    for (name, bytes) in &corpus.static_files {
+        pages.push(Page {
+            path: name.clone(),
+            bytes: bytes.clone(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    pages.dedup_by(|a, b| a.path == b.path);
+    Ok(pages)
+}
+
+/// The built-in templates with the project's overrides laid over them.
+fn templates(corpus: &Corpus) -> Result<Tera, Vec<Diagnostic>> {
+    let mut all: BTreeMap<String, String> = BUILTIN_TEMPLATES
+        .iter()
+        .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+        .collect();
+    for (name, text) in &corpus.templates {
+        all.insert(name.clone(), text.clone());
+    }
+    let mut tera = Tera::new();
+    tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| vec![template_error("templates", &e)])?;
+    Ok(tera)
+}
+
+fn template_error(template: &str, e: &tera::Error) -> Diagnostic {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    let file = if template.ends_with(".html") {
+        format!("templates/{template}")
+    } else {
+        template.to_string()
+    };
+    Diagnostic::error(file, format!("template error: {msg}"))
+}
+
+/// Drop blank lines left by template tags, so each element sits on its own line and a
+/// one-fact change is a one-line diff.
+fn tidy(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    for line in html.lines() {
+        if !line.trim().is_empty() {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn date_label(date: Option<NaiveDate>, p: Precision) -> String {
+    let Some(d) = date else { return "date unknown".into() };
+    match p {
+        Precision::Day => d.format("%-d %B %Y").to_string(),
+        Precision::Week => format!("week of {}", d.format("%-d %B %Y")),
+        Precision::Month => d.format("%B %Y").to_string(),
+        Precision::Year => d.format("%Y").to_string(),
+        Precision::Unknown => "date unknown".into(),
+    }
+}
+
+fn byline(s: &SourceProfile) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &s.publisher {
+        parts.push(p.clone());
+    }
+    if let Some(a) = &s.author {
+        parts.push(a.clone());
+    }
+    parts.push(match s.date {
+        Some(d) => d.format("%-d %B %Y").to_string(),
+        None => "undated".into(),
+    });
+    parts.join(" · ")
+}
+
+fn source_item(s: &SourceProfile) -> SourceListItem {
+    SourceListItem {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        byline: byline(s),
+        date_label: s
+            .date
+            .map_or_else(|| "undated".into(), |d| d.format("%Y-%m-%d").to_string()),
+        publisher: s.publisher.clone().unwrap_or_else(|| "unknown".into()),
+        incidents: s.incidents.clone(),
+    }
+}
+
+fn regions(g: &Gazetteer, place: &str) -> Vec<Link> {
+    g.enclosing(place)
+        .into_iter()
+        .map(|id| Link {
+            id: id.to_string(),
+            name: g.name_of(&EntityRef::Place(id.to_string())).to_string(),
+        })
+        .collect()
+}
+
+fn incident_view(i: &Incident, g: &Gazetteer, sources: &BTreeMap<&str, &SourceProfile>) -> IncidentView {
+    let title_of = |id: &str| sources.get(id).map_or(id.to_string(), |s| s.title.clone());
+    let name_of = |id: &str| {
+        g.groups
+            .get(id)
+            .map(|x| x.name.clone())
+            .or_else(|| g.places.get(id).map(|x| x.name.clone()))
+            .unwrap_or_else(|| id.to_string())
+    };
+    IncidentView {
+        id: i.id.clone(),
+        title: i.title.clone(),
+        date_iso: i.date.map_or_else(String::new, |d| match i.date_precision {
+            Precision::Month => d.format("%Y-%m").to_string(),
+            Precision::Year => d.format("%Y").to_string(),
+            _ => d.format("%Y-%m-%d").to_string(),
+        }),
+        date_label: date_label(i.date, i.date_precision),
+        precision: i.date_precision.as_str(),
+        place: i.place.clone(),
+        place_name: name_of(&i.place),
+        regions: regions(g, &i.place),
+        weapons: i.weapons.clone(),
+        claimants: i
+            .claimed_by
+            .iter()
+            .map(|c| Link {
+                id: c.clone(),
+                name: name_of(c),
+            })
+            .collect(),
+        status: i.status.clone(),
+        status_reasons: i.status_reasons.clone(),
+        sources: i
+            .sources
+            .iter()
+            .map(|s| SourceRef {
+                id: s.source.clone(),
+                title: title_of(&s.source),
+                byline: sources.get(s.source.as_str()).map_or_else(String::new, |p| byline(p)),
+                indirect: s.indirect,
+                date_phrases: s.date_phrases.clone(),
+                quotes: s
+                    .sentences
+                    .iter()
+                    .zip(&s.quotes)
+                    .map(|(&n, t)| Quote { n, text: t.clone() })
+                    .collect(),
+            })
+            .collect(),
+        facts: i
+            .facts
+            .iter()
+            .map(|f| FactView {
+                kind: f.kind.clone(),
+                value: if f.kind == "claim" || f.kind == "report" {
+                    name_of(&f.value)
+                } else {
+                    f.value.clone()
+                },
+                subject: f
+                    .subject
+                    .as_deref()
+                    .map(|s| if f.kind == "count" { s.to_string() } else { name_of(s) })
+                    .unwrap_or_default(),
+                source: f.source.clone(),
+                source_title: title_of(&f.source),
+                sentence: f.sentence,
+            })
+            .collect(),
+        contradictions: i.contradictions.clone(),
+        assessment_html: i.assessment.as_deref().map(markdown_html).unwrap_or_default(),
+    }
+}
+
+fn timeline(views: &[IncidentView]) -> Vec<Month> {
+    let mut months: Vec<Month> = Vec::new();
+    for v in views {
+        let label = if v.date_iso.len() >= 7 {
+            let d = NaiveDate::parse_from_str(&format!("{}-01", &v.date_iso[..7]), "%Y-%m-%d").ok();
+            d.map_or_else(|| "Undated".into(), |d| d.format("%B %Y").to_string())
+        } else {
+            "Undated".into()
+        };
+        match months.last_mut() {
+            Some(m) if m.label == label => m.incidents.push(v.clone()),
+            _ => months.push(Month {
+                label,
+                incidents: vec![v.clone()],
+            }),
+        }
+    }
+    months
+}
+
+/// Sentence number → incidents citing it, for one source.
+fn cited_sentences(b: &Briefing, source: &str) -> BTreeMap<usize, Vec<String>> {
+    let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for i in &b.incidents {
+        for s in i.sources.iter().filter(|s| s.source == source) {
+            for &n in &s.sentences {
+                out.entry(n).or_default().push(i.id.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The article text: one element per block, every sentence anchored `#s<N>`, every name
+/// linked to its group or place page, cited sentences linked back to their incidents.
+fn source_body_html(
+    article: &Article,
+    analysis: &Analysis,
+    g: &Gazetteer,
+    cited: &BTreeMap<usize, Vec<String>>,
+) -> String {
+    let mut html = String::new();
+    let mut open_list = false;
+    for (bi, block) in article.blocks.iter().enumerate() {
+        let (open, close) = match block.kind {
+            BlockKind::Paragraph => ("<p>", "</p>"),
+            BlockKind::Heading => ("<h3>", "</h3>"),
+            BlockKind::Quote => ("<blockquote><p>", "</p></blockquote>"),
+            BlockKind::Item => ("<li>", "</li>"),
+        };
+        if block.kind == BlockKind::Item && !open_list {
+            html.push_str("<ul>\n");
+            open_list = true;
+        } else if block.kind != BlockKind::Item && open_list {
+            html.push_str("</ul>\n");
+            open_list = false;
+        }
+        html.push_str(open);
+        let sentences: Vec<_> = analysis.sentences.iter().filter(|s| s.block == bi).collect();
+        for (k, s) in sentences.iter().enumerate() {
+            if k > 0 {
+                html.push(' ');
+            }
+            let class = if cited.contains_key(&s.n) { "s cited" } else { "s" };
+            html.push_str(&format!("<span class=\"{class}\" id=\"s{}\">", s.n));
+            let mentions: Vec<_> = analysis
+                .mentions
+                .iter()
+                .filter(|m| m.sentence == s.n && !m.inferred)
+                .collect();
+            let mut pos = 0;
+            for m in mentions {
+                if m.start < pos {
+                    continue;
+                }
+                html.push_str(&escape(&s.text[pos..m.start]));
+                let (dir, id) = match &m.entity {
+                    EntityRef::Group(id) => ("groups", id),
+                    EntityRef::Place(id) => ("places", id),
+                };
+                let title = escape(g.name_of(&m.entity));
+                html.push_str(&format!(
+                    "<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\"{title}\">{}</a>",
+                    escape(&s.text[m.start..m.end])
+                ));
+                pos = m.end;
+            }
+            html.push_str(&escape(&s.text[pos..]));
+            html.push_str("</span>");
+            if let Some(ids) = cited.get(&s.n) {
+                for id in ids {
+                    html.push_str(&format!(
+                        "<a class=\"backref\" href=\"../../incidents/{id}/\" aria-label=\"Cited in incident {id}\">[{id}]</a>"
+                    ));
+                }
+            }
+        }
+        html.push_str(close);
+        html.push('\n');
+    }
+    if open_list {
+        html.push_str("</ul>\n");
+    }
+    html
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown from gazetteer descriptions and analysts' notes, with raw HTML escaped and the
+/// result sanitised, since content is edited by many hands.
+pub fn markdown_html(md: &str) -> String {
+    use pulldown_cmark::{Event, Parser, html};
+    let events = Parser::new(md).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    ammonia::Builder::default()
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .url_schemes(["http", "https", "mailto"].into())
+        .clean(&out)
+        .to_string()
+}
+
+fn redirect_html(target: &str, lang: &str) -> String {
+    let t = escape(target);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n<link rel=\"canonical\" href=\"{t}\">\n<title>Moved</title>\n</head>\n<body>\n<p>This incident was merged. <a href=\"{t}\">Go to the incident</a>.</p>\n</body>\n</html>\n",
+        escape(lang)
+    )
+}
+
+/// `data/*.json`: the briefing as data, sorted, pretty-printed, one value per line.
+fn data_files(b: &Briefing) -> Vec<Page> {
+    let json = |v: serde_json::Value| {
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        s.into_bytes()
+    };
+    let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
+    incidents.sort_by(|a, b| a.id.cmp(&b.id));
+    vec![
+        Page {
+            path: "data/incidents.json".into(),
+            bytes: json(serde_json::json!({ "incidents": incidents })),
+        },
+        Page {
+            path: "data/groups.json".into(),
+            bytes: json(serde_json::json!({ "groups": b.groups })),
+        },
+        Page {
+            path: "data/places.json".into(),
+            bytes: json(serde_json::json!({ "places": b.places })),
+        },
+        Page {
+            path: "data/sources.json".into(),
+            bytes: json(serde_json::json!({ "sources": b.sources })),
+        },
+    ]
+}

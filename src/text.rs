@@ -1,0 +1,267 @@
+//! Text primitives shared by every stage: folding for matching, slugs, sentence splitting and
+//! word tokens. Pure functions over strings; no I/O.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Text folded for matching, with a map from each folded byte back to the original text.
+///
+/// Folding lowercases, strips diacritics (via transliteration), drops apostrophes and turns
+/// every run of other non-alphanumeric characters into one space, so "Kata'ib", "Al-Tanf" and
+/// "al  Tanf" compare equal to "kataib", "al tanf".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    pub text: String,
+    /// `origin[i]` is the byte range in the original string of the char that produced folded
+    /// byte `i`.
+    origin: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    /// Byte range in the original text for a non-empty folded byte range.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let first = self.origin.get(start).map_or(0, |o| o.0);
+        let last = end
+            .checked_sub(1)
+            .and_then(|e| self.origin.get(e))
+            .map_or(first, |o| o.1);
+        (first, last.max(first))
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '\u{02BF}' | '\u{02BE}' | '`' | '\u{00B4}'
+    )
+}
+
+/// Fold text for alias matching. See [`Folded`].
+pub fn fold(input: &str) -> Folded {
+    let mut text = String::with_capacity(input.len());
+    let mut origin = Vec::with_capacity(input.len());
+    let mut pending_space: Option<(usize, usize)> = None;
+    for (pos, c) in input.char_indices() {
+        let span = (pos, pos + c.len_utf8());
+        if is_apostrophe(c) {
+            continue;
+        }
+        let mut push_alnum = |s: &str, text: &mut String, origin: &mut Vec<(usize, usize)>| {
+            let mut wrote = false;
+            for fc in s.chars() {
+                if fc.is_ascii_alphanumeric() {
+                    if let Some(sp) = pending_space.take()
+                        && !text.is_empty()
+                    {
+                        text.push(' ');
+                        origin.push(sp);
+                    }
+                    text.push(fc.to_ascii_lowercase());
+                    origin.push(span);
+                    wrote = true;
+                } else if fc != '\'' && pending_space.is_none() {
+                    pending_space = Some(span);
+                }
+            }
+            wrote
+        };
+        if c.is_ascii() {
+            let mut buf = [0u8; 4];
+            push_alnum(c.encode_utf8(&mut buf), &mut text, &mut origin);
+        } else if c.is_alphanumeric() {
+            match deunicode::deunicode_char(c) {
+                Some(t) => {
+                    push_alnum(t, &mut text, &mut origin);
+                }
+                None => {
+                    if pending_space.is_none() {
+                        pending_space = Some(span);
+                    }
+                }
+            }
+        } else if pending_space.is_none() {
+            pending_space = Some(span);
+        }
+    }
+    Folded { text, origin }
+}
+
+/// The folded form alone, for keys and comparisons.
+pub fn fold_key(input: &str) -> String {
+    fold(input).text
+}
+
+/// A URL- and file-safe slug: lowercase ASCII words joined by '-'. Never empty, never a path
+/// component with special meaning, and bounded in length so no file name gets too long.
+pub fn slugify(input: &str) -> String {
+    let folded = fold_key(input);
+    let mut slug: String = folded
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if slug.len() > 80 {
+        let cut = slug[..80].rfind('-').unwrap_or(80);
+        slug.truncate(cut);
+    }
+    if slug.is_empty() { "untitled".to_string() } else { slug }
+}
+
+/// One sentence of an article: its text and where it sits.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SentenceSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "u.s.", "u.k.", "u.n.", "e.u.", "gen.", "brig.", "maj.", "lt.", "col.", "capt.", "sgt.", "cpl.", "pvt.", "adm.",
+    "cmdr.", "gov.", "sen.", "rep.", "pres.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "ft.", "no.", "vs.",
+    "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "a.m.", "p.m.",
+    "approx.", "est.", "inc.", "corp.", "co.", "jr.", "sr.", "etc.", "i.e.", "e.g.", "fig.", "dept.", "div.",
+];
+
+fn ends_with_abbreviation(segment: &str) -> bool {
+    let trimmed = segment.trim_end();
+    let last_word = trimmed.rsplit(char::is_whitespace).next().unwrap_or("");
+    let lw = last_word
+        .trim_start_matches(['(', '"', '\u{201C}', '\'', '\u{2018}'])
+        .to_lowercase();
+    if ABBREVIATIONS.contains(&lw.as_str()) {
+        return true;
+    }
+    // A single capital initial such as "J." in "J. Smith".
+    let mut chars = lw.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_alphabetic())
+}
+
+/// Split a paragraph into sentences, merging the breaks that Unicode's rules put after
+/// abbreviations ("U.S.", "Brig. Gen.", "Oct. 22") or before a lowercase continuation.
+pub fn split_sentences(paragraph: &str) -> Vec<SentenceSpan> {
+    let mut spans: Vec<SentenceSpan> = Vec::new();
+    let mut offset = 0;
+    for seg in paragraph.split_sentence_bounds() {
+        let start = offset;
+        offset += seg.len();
+        if seg.trim().is_empty() {
+            if let Some(last) = spans.last_mut() {
+                last.end = offset;
+            }
+            continue;
+        }
+        let merge = spans.last().is_some_and(|prev| {
+            let prev_text = &paragraph[prev.start..prev.end];
+            let next_first = seg.trim_start().chars().next().unwrap_or(' ');
+            ends_with_abbreviation(prev_text)
+                || next_first.is_lowercase()
+                || next_first.is_ascii_digit()
+                || !prev_text
+                    .trim_end()
+                    .ends_with(['.', '!', '?', '"', '\u{201D}', '\u{2019}', '\'', ')'])
+        });
+        if merge {
+            if let Some(last) = spans.last_mut() {
+                last.end = offset;
+            }
+        } else {
+            spans.push(SentenceSpan { start, end: offset });
+        }
+    }
+    // Trim trailing whitespace from each span so anchors wrap text only.
+    for s in &mut spans {
+        let text = &paragraph[s.start..s.end];
+        s.end = s.start + text.trim_end().len();
+        let lead = text.len() - text.trim_start().len();
+        s.start += lead.min(s.end - s.start);
+    }
+    spans.retain(|s| s.end > s.start);
+    spans
+}
+
+/// A word token with its byte range. Words are runs of letters/digits; an inner apostrophe
+/// or hyphen stays inside ("Monday's" gives "Monday" + possessive flag elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Words of a sentence: maximal runs of alphanumeric characters. Punctuation is dropped but
+/// positions are kept, so callers can look at what lies between two tokens.
+pub fn words(s: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(st) = start.take() {
+            out.push(Token {
+                text: &s[st..i],
+                start: st,
+                end: i,
+            });
+        }
+    }
+    if let Some(st) = start {
+        out.push(Token {
+            text: &s[st..],
+            start: st,
+            end: s.len(),
+        });
+    }
+    out
+}
+
+/// Collapse runs of whitespace to single spaces (for comparing repeated paragraphs).
+pub fn squash_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_maps_back_to_original() {
+        let src = "the “Al-Tanf” base";
+        let f = fold(src);
+        assert_eq!(f.text, "the al tanf base");
+        let at = f.text.find("al tanf").unwrap();
+        let (s, e) = f.original_range(at, at + "al tanf".len());
+        assert_eq!(&src[s..e], "Al-Tanf");
+    }
+
+    #[test]
+    fn folding_diacritics_and_apostrophes() {
+        assert_eq!(fold_key("Kata’ib Ḥizballāh"), "kataib hizballah");
+        assert_eq!(fold_key("Deir ez-Zor"), "deir ez zor");
+        assert_eq!(fold_key("  U.S.-led  coalition "), "u s led coalition");
+    }
+
+    #[test]
+    fn slugs_are_safe() {
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("Ain al-Asad"), "ain-al-asad");
+        assert_eq!(slugify("!!!"), "untitled");
+        assert!(slugify(&"word ".repeat(100)).len() <= 80);
+    }
+
+    #[test]
+    fn sentences_survive_abbreviations() {
+        let p = "Pentagon Press Secretary Brig. Gen. Pat Ryder later confirmed the attack. \
+                 The al-Tanf outpost is seen on Oct. 22, 2018. U.S. forces were there.";
+        let spans = split_sentences(p);
+        let texts: Vec<&str> = spans.iter().map(|s| &p[s.start..s.end]).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "Pentagon Press Secretary Brig. Gen. Pat Ryder later confirmed the attack.",
+                "The al-Tanf outpost is seen on Oct. 22, 2018.",
+                "U.S. forces were there."
+            ]
+        );
+    }
+}
