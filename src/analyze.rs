@@ -116,6 +116,9 @@ pub struct EventMention {
     /// The date an undated mention is looked up near: when it was reported, else publication.
     pub anchor: Option<NaiveDate>,
     pub weapons: Vec<WeaponMention>,
+    /// The sentence names a weapon or its own date: specific enough for a region-level
+    /// mention to join an incident at a site in that region.
+    pub specific: bool,
     pub claimants: Vec<String>,
     pub facts: Vec<Fact>,
     /// Other sentences whose facts were attached to this mention.
@@ -351,7 +354,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 } else if let Some(prev) = events
                     .iter()
                     .rev()
-                    .find(|e| e.place == place && e.basis != DateBasis::Background)
+                    .find(|e| !area && e.place == place && e.basis != DateBasis::Background)
                 {
                     // The same place again in the same article: the same attack, dated or not.
                     match &prev.basis {
@@ -395,6 +398,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                     basis,
                     anchor: report_date.or(published),
                     weapons: weapons.clone(),
+                    specific: !weapons.is_empty() || !applicable.is_empty(),
                     claimants,
                     facts: facts.clone(),
                     supporting: Vec::new(),

@@ -220,7 +220,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
     }
     // 4. Region mentions join one incident at a site inside the region in their period,
     // preferring sites the same article names.
-    for f in found.iter().filter(|f| f.event.area) {
+    for f in found.iter().filter(|f| f.event.area && f.event.specific) {
         let e = f.event;
         let Some(date) = e.date else { continue };
         let inside: Vec<usize> = clusters
