@@ -678,16 +678,34 @@ fn sentence_facts(
         }
     }
     for (i, (w, _, _)) in ws.iter().enumerate() {
-        if w == "killed" || w == "injured" {
-            let n = ws.get(i + 1).and_then(|(x, _, _)| number_value(x)).or_else(|| {
-                // "injured more than 40", "killed at least three"
-                ws.get(i + 3)
-                    .filter(|_| matches!(ws.get(i + 1).map(|x| x.0.as_str()), Some("more" | "at")))
-                    .and_then(|(x, _, _)| number_value(x))
-            });
-            if let Some(n) = n {
-                let more = matches!(ws.get(i + 1).map(|x| x.0.as_str()), Some("more" | "at"));
-                let v = if more { format!("{w} {n}+") } else { format!("{w} {n}") };
+        let kind = match w.as_str() {
+            "killed" | "killing" | "dead" => "killed",
+            "injured" | "injuring" | "wounded" | "wounding" => "injured",
+            _ => continue,
+        };
+        // "killed three US soldiers", "injured more than 40", "two soldiers were injured".
+        let hedges = [
+            "more", "than", "at", "least", "about", "some", "over", "nearly", "around",
+        ];
+        let after = (i + 1..ws.len().min(i + 4)).find_map(|k| number_value(&ws[k].0).map(|n| (n, k)));
+        let before = (i.saturating_sub(4)..i)
+            .rev()
+            .find_map(|k| number_value(&ws[k].0).map(|n| (n, k)));
+        let found = match (after, before) {
+            (Some(a), _) if ws[i + 1..a.1].iter().all(|(x, _, _)| hedges.contains(&x.as_str())) => Some(a),
+            (_, Some(b)) => Some(b),
+            _ => None,
+        };
+        if let Some((n, k)) = found {
+            let more = ws[k.min(i)..k.max(i)]
+                .iter()
+                .any(|(x, _, _)| x == "more" || x == "least" || x == "over");
+            let v = if more {
+                format!("{kind} {n}+")
+            } else {
+                format!("{kind} {n}")
+            };
+            if !facts.iter().any(|f| f.kind == FactKind::Casualties && f.value == v) {
                 facts.push(fact(FactKind::Casualties, v, None, ""));
             }
         }
@@ -825,10 +843,30 @@ fn plural(w: Weapon, n: u32) -> String {
 
 fn number_value(w: &str) -> Option<u32> {
     if let Ok(n) = w.parse::<u32>() {
-        return Some(n);
+        return (n < 100_000).then_some(n);
     }
     let words = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
     ];
     words.iter().position(|x| *x == w).map(|i| i as u32)
 }

@@ -43,6 +43,14 @@ pub fn fold(input: &str) -> Folded {
     for (pos, c) in input.char_indices() {
         let span = (pos, pos + c.len_utf8());
         if is_apostrophe(c) {
+            // A possessive "'s" ends the word ("Hezbollah's" → "hezbollah s"), so the name
+            // before it still matches; any other apostrophe is dropped ("Kata'ib" → "kataib").
+            let mut ahead = input[pos + c.len_utf8()..].chars();
+            let possessive =
+                matches!(ahead.next(), Some('s' | 'S')) && !ahead.next().is_some_and(char::is_alphanumeric);
+            if possessive && pending_space.is_none() {
+                pending_space = Some(span);
+            }
             continue;
         }
         let mut push_alnum = |s: &str, text: &mut String, origin: &mut Vec<(usize, usize)>| {

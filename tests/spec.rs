@@ -105,3 +105,23 @@ fn weapons_and_counts_read_as_specified() {
             .collect()
     });
 }
+
+#[test]
+fn names_match_the_bundled_gazetteer_as_specified() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (corpus, diags) = sitrep::load::load(root, &sitrep::load::LoadOptions::default());
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:#?}");
+    let g = &corpus.gazetteer;
+    run("names.txt", |case| {
+        g.find_names(&case.text)
+            .into_iter()
+            .map(|m| {
+                let (kind, id) = match &m.entity {
+                    sitrep::gazetteer::EntityRef::Group(id) => ("group", id),
+                    sitrep::gazetteer::EntityRef::Place(id) => ("place", id),
+                };
+                format!("{kind} {id} | {}", &case.text[m.start..m.end])
+            })
+            .collect()
+    });
+}
