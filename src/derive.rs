@@ -271,10 +271,17 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .map_or_else(String::new, |s| s.text.clone())
     };
 
+    // Sources are named by publisher where known, else by id, in the reasons people read.
+    let source_label = |id: &str| -> String {
+        articles
+            .get(id)
+            .and_then(|a| a.publisher.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
     let mut incidents: Vec<Incident> = clusters
         .iter()
         .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect))
-        .map(|c| build_incident(c, g, &sentence_text))
+        .map(|c| build_incident(c, g, &sentence_text, &source_label))
         .collect();
     assign_ids(&mut incidents);
     let redirects = apply_notes(&mut incidents, &corpus.notes, g);
@@ -285,7 +292,6 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
     let sources = source_profiles(corpus, analyses, &incidents);
     let groups = group_profiles(g, analyses, &incidents);
     let places = place_profiles(g, analyses, &incidents);
-    let _ = articles;
     Briefing {
         incidents,
         groups,
@@ -317,7 +323,12 @@ fn nearest_before(clusters: &[Cluster<'_>], place: &str, anchor: Option<NaiveDat
         .map(|(_, _, i)| i)
 }
 
-fn build_incident(c: &Cluster<'_>, g: &Gazetteer, sentence_text: &dyn Fn(&str, usize) -> String) -> Incident {
+fn build_incident(
+    c: &Cluster<'_>,
+    g: &Gazetteer,
+    sentence_text: &dyn Fn(&str, usize) -> String,
+    source_label: &dyn Fn(&str) -> String,
+) -> Incident {
     let mut per_source: BTreeMap<&str, (BTreeSet<usize>, bool, BTreeSet<String>)> = BTreeMap::new();
     let mut weapons = BTreeSet::new();
     let mut claimed = BTreeSet::new();
@@ -378,7 +389,7 @@ fn build_incident(c: &Cluster<'_>, g: &Gazetteer, sentence_text: &dyn Fn(&str, u
         })
         .collect();
     let facts: Vec<IncidentFact> = facts.into_iter().collect();
-    let (status, status_reasons) = status_of(&facts, g);
+    let (status, status_reasons) = status_of(&facts, g, source_label);
     let contradictions = contradictions_of(&facts, g);
     let place_name = g.places.get(&c.place).map_or(c.place.as_str(), |p| p.name.as_str());
     let weapons: Vec<String> = weapons.into_iter().collect();
@@ -414,7 +425,8 @@ fn incident_title(weapons: &[String], place: &str) -> String {
 }
 
 /// Claimed, confirmed, denied, disputed or merely reported — with the reasons.
-fn status_of(facts: &[IncidentFact], g: &Gazetteer) -> (String, Vec<String>) {
+fn status_of(facts: &[IncidentFact], g: &Gazetteer, label: &dyn Fn(&str) -> String) -> (String, Vec<String>) {
+    let join = |set: &BTreeSet<&str>| set.iter().map(|s| label(s)).collect::<Vec<_>>().join(", ");
     let name = |id: &str| g.groups.get(id).map_or(id.to_string(), |x| x.name.clone());
     let mut reasons = Vec::new();
     let claims: BTreeSet<&str> = facts

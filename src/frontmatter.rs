@@ -102,7 +102,7 @@ impl<'a> Fields<'a> {
         };
         match split.format {
             Format::None => {}
-            Format::Toml => match split.matter.parse::<toml::Table>() {
+            Format::Toml => match parse_toml_lenient(split.matter) {
                 Ok(table) => {
                     for (k, v) in table {
                         fields.map.insert(k, toml_to_json(v));
@@ -274,6 +274,43 @@ impl<'a> Fields<'a> {
         }
         self.diagnostics
     }
+}
+
+/// Parse TOML; when it fails on an unquoted date-like value (`date = 2023-13-45`), retry with
+/// that value quoted so the date check can say exactly what is wrong with it.
+fn parse_toml_lenient(text: &str) -> Result<toml::Table, toml::de::Error> {
+    let first = text.parse::<toml::Table>();
+    let Err(e) = &first else { return first };
+    let Some(span) = e.span() else { return first };
+    let (line_no, _) = line_col(text, span.start);
+    let Some(line) = text.lines().nth(line_no - 1) else {
+        return first;
+    };
+    let Some((key, value)) = line.split_once('=') else {
+        return first;
+    };
+    let value = value.trim();
+    let date_like = value.len() >= 8
+        && value.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && value.as_bytes()[4] == b'-'
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+'));
+    if !date_like {
+        return first;
+    }
+    let fixed: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == line_no - 1 {
+                format!("{} = \"{value}\"", key.trim_end())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    fixed.join("\n").parse::<toml::Table>().or(first)
 }
 
 fn describe(v: &Value) -> String {
