@@ -1,0 +1,2 @@
+//! Placeholder replaced by the benchmark work (issue: scale).
+fn main() {}
