@@ -16,6 +16,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Show a progress bar on a terminal for long builds.
+    pub progress: bool,
 }
 
 /// The result of running the pipeline without writing.
@@ -42,18 +44,14 @@ pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagn
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let analyses = analyze_all(&corpus);
-    for a in &analyses {
-        if a.events.is_empty()
-            && let Some(article) = corpus.articles.iter().find(|x| x.id == a.article)
-        {
-            diags.push(Diagnostic::warning(
-                &article.path,
-                "no attack at a known place was found in this article",
-            ));
-        }
-    }
+    let analyses = analyze_all(&corpus, options.progress);
     let briefing = derive(&corpus, &analyses);
+    for source in briefing.sources.iter().filter(|s| s.incidents.is_empty()) {
+        diags.push(Diagnostic::warning(
+            &source.path,
+            "no incident was found in this article (no attack at a place the gazetteer knows)",
+        ));
+    }
     match render(&corpus, &briefing, &analyses) {
         Ok(pages) => Ok(Site {
             corpus,
@@ -70,12 +68,19 @@ pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagn
 }
 
 /// Analyse every article in parallel; the order of the result follows the corpus.
-pub fn analyze_all(corpus: &Corpus) -> Vec<Analysis> {
-    corpus
+pub fn analyze_all(corpus: &Corpus, progress: bool) -> Vec<Analysis> {
+    let bar = crate::console::Progress::new("analysing", corpus.articles.len(), progress);
+    let analyses = corpus
         .articles
         .par_iter()
-        .map(|a| analyze(a, &corpus.gazetteer, &corpus.config.extraction))
-        .collect()
+        .map(|a| {
+            let analysis = analyze(a, &corpus.gazetteer, &corpus.config.extraction);
+            bar.tick();
+            analysis
+        })
+        .collect();
+    bar.finish();
+    analyses
 }
 
 /// Where the site goes: `--output`, else site.toml's `output_dir`, relative to the root.

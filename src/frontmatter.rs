@@ -164,6 +164,11 @@ impl<'a> Fields<'a> {
             .push(Diagnostic::error(self.file, message).at(line, col));
     }
 
+    /// The key is present, whatever its value.
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     pub fn string(&mut self, key: &str) -> Option<String> {
         match self.map.get(key)? {
             Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),

@@ -200,6 +200,14 @@ impl Gazetteer {
         out
     }
 
+    pub fn group_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.groups.get(id).map_or(id, |g| g.name.as_str())
+    }
+
+    pub fn place_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.places.get(id).map_or(id, |p| p.name.as_str())
+    }
+
     pub fn name_of<'a>(&'a self, e: &'a EntityRef) -> &'a str {
         match e {
             EntityRef::Group(id) => self.groups.get(id).map_or(id.as_str(), |g| g.name.as_str()),

@@ -13,6 +13,7 @@
 
 pub mod analyze;
 pub mod build;
+pub mod checks;
 pub mod console;
 pub mod dates;
 pub mod derive;
@@ -22,8 +23,10 @@ pub mod frontmatter;
 pub mod gazetteer;
 pub mod links;
 pub mod load;
+pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod text;
 pub mod weapons;
 pub mod write;

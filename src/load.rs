@@ -379,6 +379,7 @@ pub fn parse_article(rel: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Opti
     };
     let mut f = Fields::parse(&split, file);
     let title = f.string("title");
+    let date_given = f.has("date");
     let date = f.date("date");
     let publisher = f.string("publisher");
     let url = f.string("url").and_then(|u| {
@@ -418,7 +419,7 @@ pub fn parse_article(rel: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Opti
     if blocks.is_empty() {
         diags.push(Diagnostic::warning(file, "the article has no text"));
     }
-    if date.is_none() {
+    if !date_given {
         diags.push(Diagnostic::warning(file, "no `date`: relative dates such as \"on Monday\" stay unresolved; add date = YYYY-MM-DD to the front matter"));
     }
     Some(Article {

@@ -36,6 +36,20 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the briefing on 127.0.0.1, rebuilding and reloading pages on every change
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the briefing in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Include articles marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Check content and internal links without writing; non-zero exit on errors
     Check {
         #[arg(long, default_value = ".")]
@@ -68,9 +82,29 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 drafts,
+                progress: true,
             },
         ),
         Command::Check { root } => check(root),
+        Command::Serve {
+            root,
+            port,
+            open,
+            drafts,
+        } => {
+            match sitrep::serve::serve(sitrep::serve::ServeOptions {
+                root,
+                port,
+                open,
+                drafts,
+            }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    console::fail(&e);
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Extract { files, root } => extract(files, root),
         Command::Init { dir } => match sitrep::scaffold::init(&dir) {
             Ok(()) => {
@@ -125,19 +159,18 @@ fn build(root: PathBuf, options: BuildOptions) -> ExitCode {
 fn check(root: PathBuf) -> ExitCode {
     match build_site(&root, &BuildOptions::default()) {
         Ok(site) => {
-            console::print_diagnostics(&site.diagnostics);
-            let broken = sitrep::links::check_links(&site.pages);
-            for b in &broken {
-                console::say(&format!("{}: error: broken link `{}`: {}", b.page, b.href, b.reason));
-            }
-            let (_, warnings) = console::count_errors(&site.diagnostics);
+            let mut diags = site.diagnostics.clone();
+            diags.extend(sitrep::checks::unmentioned(&site));
+            let links = sitrep::checks::link_errors(&site);
+            let broken = links.len();
+            diags.extend(links);
+            console::print_diagnostics(&diags);
+            let (errors, warnings) = console::count_errors(&diags);
             console::say(&format!(
-                "checked {} pages: {} broken links, {} warnings",
-                site.pages.len(),
-                broken.len(),
-                warnings
+                "checked {} pages: {broken} broken links, {errors} errors, {warnings} warnings",
+                site.pages.len()
             ));
-            if broken.is_empty() {
+            if errors == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

@@ -15,6 +15,7 @@ use crate::derive::{Briefing, Incident, SourceProfile};
 use crate::diagnostics::Diagnostic;
 use crate::gazetteer::{EntityRef, Gazetteer};
 use crate::load::{Article, BlockKind, Corpus};
+use crate::publish;
 
 /// A file of the output site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +39,13 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("place.html", include_str!("../templates/place.html")),
     ("sources.html", include_str!("../templates/sources.html")),
     ("source.html", include_str!("../templates/source.html")),
+    ("404.html", include_str!("../templates/404.html")),
 ];
 
-pub const BUILTIN_STATIC: &[(&str, &str)] = &[("style.css", include_str!("../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &str)] = &[
+    ("sitrep.js", include_str!("../static/sitrep.js")),
+    ("style.css", include_str!("../static/style.css")),
+];
 
 // ---------------------------------------------------------------------------------------------
 // View types.
@@ -151,14 +156,23 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
     let mut errors = Vec::new();
     let mut emit = |path: String, template: &str, section: &str, extra: Context| {
         let depth = path.matches('/').count();
-        let root = if depth == 0 {
+        // The 404 page is served at any depth: with a base URL its links are absolute.
+        let root = if path == "404.html" && !publish::base(cfg).is_empty() {
+            publish::base(cfg)
+        } else if depth == 0 {
             "./".to_string()
         } else {
             "../".repeat(depth)
         };
+        let canonical = if publish::base(cfg).is_empty() || path == "404.html" {
+            String::new()
+        } else {
+            publish::url(cfg, path.strip_suffix("index.html").unwrap_or(&path))
+        };
         let mut ctx = Context::new();
         ctx.insert("site", &site);
         ctx.insert("root", &root);
+        ctx.insert("canonical", &canonical);
         ctx.insert("section", section);
         ctx.insert("counts", &counts);
         ctx.extend(extra);
@@ -305,6 +319,8 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
         emit(format!("sources/{}/index.html", s.id), "source.html", "sources", ctx);
     }
 
+    emit("404.html".into(), "404.html", "none", Context::new());
+
     // Redirects left by merges, so published links keep working.
     for (old, new) in &briefing.redirects {
         let html = redirect_html(&format!("../{new}/"), &cfg.language);
@@ -315,6 +331,11 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
     }
 
     pages.extend(data_files(briefing));
+    pages.extend(publish::feeds(cfg, briefing, g));
+    pages.push(publish::robots(cfg));
+    pages.push(publish::search_index(briefing, g));
+    let sitemap = publish::sitemap(cfg, &pages);
+    pages.push(sitemap);
     for (name, body) in BUILTIN_STATIC {
         if !corpus.static_files.contains_key(*name) {
             pages.push(Page {

@@ -1,0 +1,222 @@
+//! The files a published site needs besides its pages: Atom feeds (site, per group, per
+//! place), the sitemap, robots.txt and the search index. All deterministic: dates come from
+//! the content, never from the clock.
+
+use chrono::NaiveDate;
+
+use crate::derive::{Briefing, Incident};
+use crate::gazetteer::Gazetteer;
+use crate::load::Config;
+use crate::render::{Page, date_label};
+
+/// Escape text for XML element content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids are dropped rather than emitted.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The base URL with exactly one trailing slash, or "" for relative links only.
+pub fn base(config: &Config) -> String {
+    let b = config.base_url.trim();
+    if b.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", b.trim_end_matches('/'))
+    }
+}
+
+/// A site path as a URL: absolute under the base URL when one is set, else relative to the
+/// site root.
+pub fn url(config: &Config, path: &str) -> String {
+    let b = base(config);
+    if b.is_empty() && path.is_empty() {
+        "./".into()
+    } else {
+        format!("{b}{path}")
+    }
+}
+
+/// The date a feed or entry was last updated: the newest publication date of its sources.
+fn updated(incidents: &[&Incident], b: &Briefing) -> Option<NaiveDate> {
+    incidents
+        .iter()
+        .flat_map(|i| i.sources.iter())
+        .filter_map(|s| b.sources.iter().find(|p| p.id == s.source).and_then(|p| p.date))
+        .max()
+        .or_else(|| incidents.iter().filter_map(|i| i.date).max())
+}
+
+fn rfc3339(d: Option<NaiveDate>) -> String {
+    d.map_or_else(
+        || "1970-01-01T00:00:00Z".into(),
+        |d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")),
+    )
+}
+
+/// One Atom feed of incidents, newest first.
+fn feed(config: &Config, b: &Briefing, g: &Gazetteer, path: &str, title: &str, incidents: &[&Incident]) -> Page {
+    let mut x = String::new();
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str(&format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        xml_escape(&config.language)
+    ));
+    x.push_str(&format!("<title>{}</title>\n", xml_escape(title)));
+    x.push_str(&format!("<id>{}</id>\n", xml_escape(&feed_id(config, path))));
+    x.push_str(&format!(
+        "<link rel=\"self\" href=\"{}\"/>\n",
+        xml_escape(&url(config, path))
+    ));
+    let home = path.strip_suffix("atom.xml").unwrap_or("");
+    x.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(&url(config, home))
+    ));
+    x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(incidents, b))));
+    x.push_str("<author><name>sitrep</name></author>\n");
+    for i in incidents {
+        let link = url(config, &format!("incidents/{}/", i.id));
+        let place = g.place_name(&i.place);
+        let claimants: Vec<&str> = i.claimed_by.iter().map(|c| g.group_name(c)).collect();
+        let mut summary = format!(
+            "{}, {}. Weapons: {}. Status: {}.",
+            date_label(i.date, i.date_precision),
+            place,
+            i.weapons.join(", "),
+            i.status
+        );
+        if !claimants.is_empty() {
+            summary.push_str(&format!(" Claimed by {}.", claimants.join(", ")));
+        }
+        summary.push_str(&format!(" {} source(s).", i.sources.len()));
+        x.push_str("<entry>\n");
+        x.push_str(&format!(
+            "<title>{}</title>\n",
+            xml_escape(&format!("{} ({})", i.title, date_label(i.date, i.date_precision)))
+        ));
+        x.push_str(&format!(
+            "<id>{}</id>\n",
+            xml_escape(&feed_id(config, &format!("incidents/{}/", i.id)))
+        ));
+        x.push_str(&format!("<link href=\"{}\"/>\n", xml_escape(&link)));
+        x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(&[*i], b))));
+        x.push_str(&format!("<summary>{}</summary>\n", xml_escape(&summary)));
+        x.push_str("</entry>\n");
+    }
+    x.push_str("</feed>\n");
+    Page {
+        path: path.to_string(),
+        bytes: x.into_bytes(),
+    }
+}
+
+/// A stable Atom id: the absolute URL when there is a base URL, else a `tag:` URI.
+fn feed_id(config: &Config, path: &str) -> String {
+    if base(config).is_empty() {
+        format!("tag:sitrep,2023:{path}")
+    } else {
+        url(config, path)
+    }
+}
+
+/// Atom feeds for the site, every group with incidents and every place with incidents.
+pub fn feeds(config: &Config, b: &Briefing, g: &Gazetteer) -> Vec<Page> {
+    let all: Vec<&Incident> = b.incidents.iter().filter(|i| i.date.is_some()).collect();
+    let mut pages = vec![feed(config, b, g, "atom.xml", &config.title, &all)];
+    for gp in &b.groups {
+        let list: Vec<&Incident> = all.iter().copied().filter(|i| gp.incidents.contains(&i.id)).collect();
+        let title = format!("{}: incidents claimed by {}", config.title, gp.name);
+        pages.push(feed(config, b, g, &format!("groups/{}/atom.xml", gp.id), &title, &list));
+    }
+    for p in &b.places {
+        let list: Vec<&Incident> = all.iter().copied().filter(|i| p.incidents.contains(&i.id)).collect();
+        let title = format!("{}: incidents at {}", config.title, p.name);
+        pages.push(feed(config, b, g, &format!("places/{}/atom.xml", p.id), &title, &list));
+    }
+    pages
+}
+
+/// `sitemap.xml` of every HTML page (absolute URLs need `base_url`; without one the entries
+/// are relative, which crawlers ignore but link checkers accept).
+pub fn sitemap(config: &Config, pages: &[Page]) -> Page {
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut paths: Vec<&str> = pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .filter(|p| p.ends_with("index.html"))
+        .collect();
+    paths.sort();
+    for p in paths {
+        let dir = p.strip_suffix("index.html").unwrap_or(p);
+        x.push_str(&format!("<url><loc>{}</loc></url>\n", xml_escape(&url(config, dir))));
+    }
+    x.push_str("</urlset>\n");
+    Page {
+        path: "sitemap.xml".into(),
+        bytes: x.into_bytes(),
+    }
+}
+
+pub fn robots(config: &Config) -> Page {
+    let mut t = String::from("User-agent: *\nAllow: /\n");
+    if !base(config).is_empty() {
+        t.push_str(&format!("Sitemap: {}\n", url(config, "sitemap.xml")));
+    }
+    Page {
+        path: "robots.txt".into(),
+        bytes: t.into_bytes(),
+    }
+}
+
+/// The search index as a script that sets a global, so search works from `file://` too
+/// (where a page may not fetch a JSON file). Paths are relative to the site root.
+pub fn search_index(b: &Briefing, g: &Gazetteer) -> Page {
+    let mut entries = Vec::new();
+    for i in &b.incidents {
+        let place = g.place_name(&i.place);
+        let claimants: Vec<&str> = i.claimed_by.iter().map(|c| g.group_name(c)).collect();
+        entries.push(serde_json::json!({
+            "k": "incident",
+            "t": i.title,
+            "d": date_label(i.date, i.date_precision),
+            "u": format!("incidents/{}/", i.id),
+            "x": format!("{} {} {} {}", place, claimants.join(" "), i.weapons.join(" "), i.status),
+        }));
+    }
+    for gp in &b.groups {
+        entries.push(serde_json::json!({"k": "group", "t": gp.name, "d": gp.kind, "u": format!("groups/{}/", gp.id), "x": gp.aliases.join(" ")}));
+    }
+    for p in &b.places {
+        entries.push(serde_json::json!({"k": "place", "t": p.name, "d": p.kind, "u": format!("places/{}/", p.id), "x": p.aliases.join(" ")}));
+    }
+    for s in &b.sources {
+        let d = s.date.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string());
+        entries.push(serde_json::json!({"k": "source", "t": s.title, "d": d, "u": format!("sources/{}/", s.id), "x": s.publisher.clone().unwrap_or_default()}));
+    }
+    let mut js = String::from("// Generated by sitrep: the search index of this briefing.\nwindow.SITREP_SEARCH = [\n");
+    for e in &entries {
+        // JSON is valid JavaScript; "</" is escaped so the file can never close a script tag.
+        let line = serde_json::to_string(e).unwrap_or_default().replace("</", "<\\/");
+        js.push_str(&line);
+        js.push_str(",\n");
+    }
+    js.push_str("];\n");
+    Page {
+        path: "search-index.js".into(),
+        bytes: js.into_bytes(),
+    }
+}
