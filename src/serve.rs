@@ -47,7 +47,7 @@ struct Shared {
     notices: broadcast::Sender<Notice>,
 }
 
-const LIVE_JS: &str = include_str!("../static/live.js");
+const LIVE_JS: &str = include_str!("live.js");
 
 /// Build once, then serve and rebuild on change until interrupted.
 pub fn serve(mut options: ServeOptions) -> Result<(), String> {
