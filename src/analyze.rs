@@ -8,7 +8,7 @@ use crate::dates::{DateExpr, Precision, find_dates};
 use crate::gazetteer::{EntityRef, Gazetteer};
 use crate::load::{Article, Extraction};
 use crate::text::{fold_key, split_sentences, words};
-use crate::weapons::{Count, Weapon, WeaponMention, find_weapons};
+use crate::weapons::{WeaponMention, find_weapons};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Sentence {
@@ -62,45 +62,7 @@ pub enum DateBasis {
     Background,
 }
 
-/// What kind of statement a fact is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FactKind {
-    Count,
-    Outcome,
-    Casualties,
-    Claim,
-    Confirmation,
-    Denial,
-    Report,
-}
-
-impl FactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FactKind::Count => "count",
-            FactKind::Outcome => "outcome",
-            FactKind::Casualties => "casualties",
-            FactKind::Claim => "claim",
-            FactKind::Confirmation => "confirmation",
-            FactKind::Denial => "denial",
-            FactKind::Report => "report",
-        }
-    }
-}
-
-/// One thing a source says about an attack, tied to the sentence that says it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Fact {
-    pub kind: FactKind,
-    /// Normalised value ("2 drones", "intercepted", "no injuries", a group id…).
-    pub value: String,
-    /// For counts: the weapon; for claims, confirmations and reports: who.
-    pub subject: Option<String>,
-    pub sentence: usize,
-    /// The words the fact was read from.
-    pub phrase: String,
-}
+pub use crate::facts::{Fact, FactKind};
 
 /// A sentence (or clause) that reports an attack at a place.
 #[derive(Debug, Clone, Serialize)]
@@ -133,48 +95,20 @@ pub struct Analysis {
     pub mentions: Vec<Mention>,
     pub dates: Vec<DateMention>,
     pub events: Vec<EventMention>,
+    /// Every fact read, sentence by sentence, whether or not it joined an event mention.
+    pub facts: Vec<Fact>,
 }
 
 // ---------------------------------------------------------------------------------------------
 // Cue words. Matched on lowercase word tokens.
 
+#[rustfmt::skip]
 const ATTACK_CUES: &[&str] = &[
-    "attack",
-    "attacks",
-    "attacked",
-    "attacking",
-    "strike",
-    "strikes",
-    "struck",
-    "hit",
-    "hits",
-    "target",
-    "targeted",
-    "targeting",
-    "targets",
-    "launched",
-    "intercepted",
-    "downed",
-    "explosion",
-    "explosions",
-    "blast",
-    "blasts",
-    "bombarded",
-    "bombardment",
-    "shelled",
-    "fired",
-    "assault",
-    "raid",
-    "offensives",
-    "airstrikes",
-    "airstrike",
-    "repelled",
-    "thwarted",
-    "shot",
-    "came",
-    "defended",
-    "wounded",
-    "killed",
+    "attack", "attacks", "attacked", "attacking", "strike", "strikes", "struck", "hit", "hits", "target",
+    "targeted", "targeting", "targets", "launched", "intercepted", "downed", "explosion", "explosions",
+    "blast", "blasts", "bombarded", "bombardment", "shelled", "fired", "assault", "raid", "offensives",
+    "airstrikes", "airstrike", "repelled", "thwarted", "shot", "defended", "wounded", "killed", "ambush",
+    "ambushed", "exploded", "bombing", "shelling", "barrage",
 ];
 
 const SPEECH_CUES: &[&str] = &[
@@ -212,18 +146,11 @@ const SPEECH_CUES: &[&str] = &[
 /// Words that make the place after them the background of another event.
 const BACKGROUND_CONNECTIVES: &[&str] = &["following", "after", "before", "since", "prior"];
 
-/// Words before a group name that mean it is not the one speaking or acting.
-const NOT_SUBJECT: &[&str] = &["with", "of", "by", "against", "to", "from", "for", "backed", "than"];
-
 fn lower_words(s: &str) -> Vec<(String, usize, usize)> {
     words(s)
         .into_iter()
         .map(|t| (t.text.to_lowercase(), t.start, t.end))
         .collect()
-}
-
-fn has_any(ws: &[(String, usize, usize)], cues: &[&str]) -> bool {
-    ws.iter().any(|(w, _, _)| cues.contains(&w.as_str()))
 }
 
 /// Analyse one article against the gazetteer.
@@ -233,6 +160,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut mentions = Vec::new();
     let mut dates = Vec::new();
     let mut events: Vec<EventMention> = Vec::new();
+    let mut all_facts: Vec<Fact> = Vec::new();
 
     // State carried from sentence to sentence within the article.
     let mut last_site: Option<(String, usize)> = None;
@@ -257,13 +185,22 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
 
         let mut sites: Vec<&Mention> = Vec::new();
         let mut areas: Vec<&Mention> = Vec::new();
-        for m in &found {
+        let dateline = dateline_end(&s.text).unwrap_or(0);
+        for m in found.iter().filter(|m| m.start >= dateline) {
             if let EntityRef::Place(id) = &m.entity
                 && let Some(p) = gazetteer.places.get(id)
             {
                 if p.is_area() { areas.push(m) } else { sites.push(m) }
             }
         }
+        // "Union III in central Baghdad": the city only locates the site inside it.
+        let site_places: Vec<String> = sites.iter().filter_map(|m| place_id(&m.entity)).collect();
+        sites.retain(|m| {
+            let id = place_id(&m.entity).unwrap_or_default();
+            !site_places
+                .iter()
+                .any(|other| *other != id && gazetteer.is_within(other, &id))
+        });
         // "the base" / "the garrison" with no site named: the last installation named nearby.
         let mut inferred = None;
         if sites.is_empty()
@@ -311,12 +248,24 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             .collect();
 
         let weapons = find_weapons(&s.text);
-        let is_attack = has_any(&ws, ATTACK_CUES) || !weapons.is_empty();
-        let facts = sentence_facts(s, &ws, &found, gazetteer, &weapons, &mut last_claimant);
+        let is_attack = has_attack_cue(&fold_key(&s.text)) || !weapons.is_empty();
+        let names: Vec<crate::facts::Name<'_>> = found
+            .iter()
+            .map(|m| crate::facts::Name {
+                entity: &m.entity,
+                start: m.start,
+                end: m.end,
+                text: &m.text,
+            })
+            .collect();
+        let facts = crate::facts::sentence_facts(s.n, &s.text, &names, gazetteer, &weapons, last_claimant.as_deref());
+        if let Some(c) = facts.iter().find(|f| f.kind == FactKind::Claim) {
+            last_claimant = Some(c.value.clone());
+        }
 
         let event_dates: Vec<&DateMention> = sentence_dates
             .iter()
-            .filter(|d| d.role == DateRole::Event && d.expr.date.is_some())
+            .filter(|d| d.role == DateRole::Event && d.expr.date.is_some() && !is_reference_date(&ws, &d.expr))
             .collect();
         let report_date = sentence_dates
             .iter()
@@ -337,20 +286,27 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                     continue;
                 }
                 let background = is_background(&ws, at);
-                let applicable: Vec<&&DateMention> = event_dates
+                let applicable: Vec<&DateMention> = event_dates
                     .iter()
+                    .copied()
                     .filter(|d| !connective_between(&ws, d.expr.start, at))
                     .collect();
-                let (date, precision, basis) = if background {
-                    (None, Precision::Unknown, DateBasis::Background)
-                } else if let Some(d) = applicable.first() {
-                    (
-                        d.expr.date,
-                        d.expr.precision,
-                        DateBasis::Stated {
-                            phrase: d.expr.phrase.clone(),
-                        },
-                    )
+                let stated = dates_for_place(&s.text, &applicable, at);
+                let readings: Vec<(Option<NaiveDate>, Precision, DateBasis)> = if background {
+                    vec![(None, Precision::Unknown, DateBasis::Background)]
+                } else if !stated.is_empty() {
+                    stated
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.expr.date,
+                                d.expr.precision,
+                                DateBasis::Stated {
+                                    phrase: d.expr.phrase.clone(),
+                                },
+                            )
+                        })
+                        .collect()
                 } else if let Some(prev) = events
                     .iter()
                     .rev()
@@ -363,24 +319,24 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                                 phrase: phrase.clone(),
                                 from_sentence: prev.sentence,
                             };
-                            (prev.date, prev.precision, basis)
+                            vec![(prev.date, prev.precision, basis)]
                         }
-                        _ => (None, Precision::Unknown, DateBasis::Unstated),
+                        _ => vec![(None, Precision::Unknown, DateBasis::Unstated)],
                     }
                 } else if let Some((d, p, phrase, from)) = &current_date
                     && s.n - from <= settings.carry_sentences
                     && event_dates.is_empty()
                 {
-                    (
+                    vec![(
                         Some(*d),
                         *p,
                         DateBasis::Carried {
                             phrase: phrase.clone(),
                             from_sentence: *from,
                         },
-                    )
+                    )]
                 } else {
-                    (None, Precision::Unknown, DateBasis::Unstated)
+                    vec![(None, Precision::Unknown, DateBasis::Unstated)]
                 };
                 let mut claimants: Vec<String> = facts
                     .iter()
@@ -389,20 +345,22 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                     .collect();
                 claimants.sort();
                 claimants.dedup();
-                events.push(EventMention {
-                    sentence: s.n,
-                    place,
-                    area,
-                    date,
-                    precision,
-                    basis,
-                    anchor: report_date.or(published),
-                    weapons: weapons.clone(),
-                    specific: !weapons.is_empty() || !applicable.is_empty(),
-                    claimants,
-                    facts: facts.clone(),
-                    supporting: Vec::new(),
-                });
+                for (date, precision, basis) in readings {
+                    events.push(EventMention {
+                        sentence: s.n,
+                        place: place.clone(),
+                        area,
+                        date,
+                        precision,
+                        basis,
+                        anchor: report_date.or(published),
+                        weapons: weapons.clone(),
+                        specific: !weapons.is_empty() || !applicable.is_empty(),
+                        claimants: claimants.clone(),
+                        facts: facts.clone(),
+                        supporting: Vec::new(),
+                    });
+                }
                 made_event = true;
             }
             if made_event {
@@ -439,6 +397,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         }) {
             last_site = Some((id, s.n));
         }
+        all_facts.extend(facts.iter().cloned());
         found.extend(inferred);
         found.sort_by_key(|m| (m.start, m.end));
         mentions.extend(found);
@@ -451,6 +410,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         mentions,
         dates,
         events,
+        facts: all_facts,
     }
 }
 
@@ -524,6 +484,18 @@ fn date_role(text: &str, ws: &[(String, usize, usize)], e: &DateExpr) -> DateRol
         return DateRole::Event;
     }
     let idx = ws.iter().position(|(_, s, _)| *s >= e.start).unwrap_or(ws.len());
+    // "On Monday, the group said its fighters had targeted…": an opening date followed by a
+    // speech verb (before any attack word) dates the statement.
+    if text[..e.start].trim().is_empty() && after.trim_start().starts_with(',') {
+        for (w, _, _) in after_words.iter().take(10) {
+            if SPEECH_CUES.contains(&w.as_str()) {
+                return DateRole::Report;
+            }
+            if ATTACK_CUES.contains(&w.as_str()) {
+                break;
+            }
+        }
+    }
     let from = idx.saturating_sub(6);
     for (w, _, _) in ws[from..idx].iter().rev() {
         if ATTACK_CUES.contains(&w.as_str()) && !SPEECH_CUES.contains(&w.as_str()) {
@@ -564,309 +536,85 @@ const DETERMINERS: &[&str] = &[
     "last", "recent", "repeated", "multiple",
 ];
 
-// ---------------------------------------------------------------------------------------------
-// Facts.
-
-fn group_kind<'g>(g: &'g Gazetteer, e: &EntityRef) -> Option<&'g str> {
+fn place_id(e: &EntityRef) -> Option<String> {
     match e {
-        EntityRef::Group(id) => g.groups.get(id).map(|x| x.kind.as_str()),
-        EntityRef::Place(_) => None,
+        EntityRef::Place(id) => Some(id.clone()),
+        EntityRef::Group(_) => None,
     }
 }
 
-fn is_armed(kind: &str) -> bool {
-    matches!(kind, "armed-group" | "militia" | "umbrella")
-}
-
-fn is_official(kind: &str) -> bool {
-    matches!(kind, "state-force" | "government" | "coalition")
-}
-
-fn is_press(kind: &str) -> bool {
-    matches!(kind, "media" | "monitor")
-}
-
-fn contains_seq(ws: &[(String, usize, usize)], seq: &[&str]) -> Option<usize> {
-    ws.windows(seq.len())
-        .position(|w| w.iter().zip(seq).all(|((a, _, _), b)| a == b))
-}
-
-/// The facts one sentence states, before they are tied to an event mention.
-fn sentence_facts(
-    s: &Sentence,
-    ws: &[(String, usize, usize)],
-    found: &[Mention],
-    g: &Gazetteer,
-    weapons: &[WeaponMention],
-    last_claimant: &mut Option<String>,
-) -> Vec<Fact> {
-    let mut facts = Vec::new();
-    let text = &s.text;
-    let folded = fold_key(text);
-    let fact = |kind: FactKind, value: String, subject: Option<String>, phrase: &str| Fact {
-        kind,
-        value,
-        subject,
-        sentence: s.n,
-        phrase: phrase.to_string(),
-    };
-
-    for w in weapons {
-        // "a drone attack" counts attacks, not drones.
-        let one_attack = w.count == Count::Exact(1)
-            && (w.phrase.to_ascii_lowercase().starts_with("a ") || w.phrase.to_ascii_lowercase().starts_with("an "))
-            && (w.phrase.ends_with("attack") || w.phrase.ends_with("strike"));
-        if one_attack {
-            continue;
-        }
-        if let Count::Exact(_) | Count::Several = w.count {
-            let label = match w.count {
-                Count::Exact(n) => format!("{n} {}", plural(w.weapon, n)),
-                _ => format!("several {}", plural(w.weapon, 2)),
-            };
-            facts.push(fact(FactKind::Count, label, Some(w.weapon.as_str().into()), &w.phrase));
-        }
-    }
-
-    // Outcome.
-    let outcome = if folded.contains("intercepted")
-        || folded.contains("shot down")
-        || folded.contains("downed")
-        || folded.contains("repelled")
-        || folded.contains("thwarted")
-        || folded.contains("destroying")
-        || folded.contains("destroyed")
-        || folded.contains("foiled")
-    {
-        Some("intercepted")
-    } else if folded.contains("directly hit")
-        || folded.contains("precisely hit")
-        || folded.contains("managed to target")
-        || folded.contains("successful")
-        || folded.contains("hit their")
-    {
-        Some("hit")
-    } else {
-        None
-    };
-    if let Some(o) = outcome {
-        facts.push(fact(FactKind::Outcome, o.into(), None, ""));
-    }
-    if folded.contains("severe damage") || folded.contains("material damage") || folded.contains("damaging") {
-        facts.push(fact(FactKind::Outcome, "damage".into(), None, ""));
-    } else if folded.contains("no damage")
-        || folded.contains("no injuries or damage")
-        || folded.contains("casualties or damages")
-    {
-        facts.push(fact(FactKind::Outcome, "no damage".into(), None, ""));
-    }
-
-    // Casualties: killed and injured apart.
-    for (needle, value) in [
-        ("no information on casualties", "casualties unknown"),
-        ("no information regarding damage", "damage unknown"),
-        ("without information about the extent of the losses", "losses unknown"),
-        ("no injuries", "no injuries"),
-        ("preventing any casualties", "no casualties"),
-        ("no casualties", "no casualties"),
-        ("minor injuries", "minor injuries"),
-        ("wounded soldiers", "wounded"),
-    ] {
-        if folded.contains(needle) {
-            facts.push(fact(FactKind::Casualties, value.into(), None, ""));
-            break;
-        }
-    }
-    for (i, (w, _, _)) in ws.iter().enumerate() {
-        let kind = match w.as_str() {
-            "killed" | "killing" | "dead" => "killed",
-            "injured" | "injuring" | "wounded" | "wounding" => "injured",
-            _ => continue,
-        };
-        // "killed three US soldiers", "injured more than 40", "two soldiers were injured".
-        let hedges = [
-            "more", "than", "at", "least", "about", "some", "over", "nearly", "around",
-        ];
-        let after = (i + 1..ws.len().min(i + 4)).find_map(|k| number_value(&ws[k].0).map(|n| (n, k)));
-        let before = (i.saturating_sub(4)..i)
-            .rev()
-            .find_map(|k| number_value(&ws[k].0).map(|n| (n, k)));
-        let found = match (after, before) {
-            (Some(a), _) if ws[i + 1..a.1].iter().all(|(x, _, _)| hedges.contains(&x.as_str())) => Some(a),
-            (_, Some(b)) => Some(b),
-            _ => None,
-        };
-        if let Some((n, k)) = found {
-            let more = ws[k.min(i)..k.max(i)]
-                .iter()
-                .any(|(x, _, _)| x == "more" || x == "least" || x == "over");
-            let v = if more {
-                format!("{kind} {n}+")
-            } else {
-                format!("{kind} {n}")
-            };
-            if !facts.iter().any(|f| f.kind == FactKind::Casualties && f.value == v) {
-                facts.push(fact(FactKind::Casualties, v, None, ""));
-            }
-        }
-    }
-
-    // Who claimed, confirmed, denied, reported.
-    let groups: Vec<&Mention> = found
-        .iter()
-        .filter(|m| matches!(m.entity, EntityRef::Group(_)))
-        .collect();
-    let id_of = |m: &Mention| match &m.entity {
-        EntityRef::Group(id) => id.clone(),
-        EntityRef::Place(id) => id.clone(),
-    };
-    let word_before = |start: usize| ws.iter().rev().find(|(_, _, e)| *e <= start).map(|x| x.0.as_str());
-    let claim_at = [
-        "claimed",
-        "claim",
-        "claims",
-        "announced",
-        "stated",
-        "said",
-        "confirmed",
-        "declared",
-    ]
-    .iter()
-    .filter_map(|c| ws.iter().find(|(w, _, _)| w == c).map(|(_, s, _)| *s))
-    .min();
-    let channel = if folded.contains("telegram") {
-        "Telegram"
-    } else if folded.contains("video") {
-        "video"
-    } else if folded.contains("statement") {
-        "statement"
-    } else {
-        ""
-    };
-    let previous_claimant = last_claimant.clone();
-    let mut claim_by = |id: String, facts: &mut Vec<Fact>, phrase: &str| {
-        let value = id.clone();
-        *last_claimant = Some(id);
-        let how = if channel.is_empty() {
-            None
-        } else {
-            Some(channel.to_string())
-        };
-        facts.push(Fact {
-            kind: FactKind::Claim,
-            value,
-            subject: how,
-            sentence: s.n,
-            phrase: phrase.to_string(),
-        });
-    };
-    if let Some(at) = contains_seq(ws, &["claimed", "by"]) {
-        if let Some(m) = groups
+/// Whether folded sentence text reports an attack: an attack word, or a phrase such as
+/// "opened fire" or "came under".
+pub fn has_attack_cue(folded: &str) -> bool {
+    folded.split(' ').any(|w| ATTACK_CUES.contains(&w))
+        || ["opened fire", "came under", "shot down"]
             .iter()
-            .find(|m| m.start > ws[at].1 && group_kind(g, &m.entity).is_some_and(is_armed))
-        {
-            claim_by(id_of(m), &mut facts, &m.text);
-        }
-    } else if let Some(cue) = claim_at {
-        let subject = groups.iter().find(|m| {
-            m.start < cue
-                && group_kind(g, &m.entity).is_some_and(is_armed)
-                && !word_before(m.start).is_some_and(|w| NOT_SUBJECT.contains(&w) || w == "with" || w == "affiliated")
-        });
-        let attack_follows = ws.iter().any(|(w, s, _)| *s > cue && ATTACK_CUES.contains(&w.as_str()))
-            || folded.contains("responsibility")
-            || !weapons.is_empty();
-        if let Some(m) = subject
-            && attack_follows
-        {
-            claim_by(id_of(m), &mut facts, &m.text);
-        } else if subject.is_none()
-            && attack_follows
-            && (folded.starts_with("the group") || folded.contains(" the group ") || folded.starts_with("the militia"))
-            && let Some(prev) = previous_claimant.clone()
-        {
-            claim_by(prev, &mut facts, "the group");
-        }
-    }
+            .any(|p| format!(" {folded} ").contains(&format!(" {p} ")))
+}
 
-    let negated_confirm = folded.contains("has not confirmed")
-        || folded.contains("have not confirmed")
-        || folded.contains("did not confirm")
-        || folded.contains("no intelligence or operational reports")
-        || folded.contains("no reports supporting")
-        || folded.contains("denied");
-    let no_statement = folded.contains("not yet issued a statement")
-        || folded.contains("no statement")
-        || folded.contains("declined to comment");
-    let official = groups
-        .iter()
-        .find(|m| group_kind(g, &m.entity).is_some_and(is_official));
-    let official_words = folded.contains("officials")
-        || folded.contains("official")
-        || folded.contains("spokesman")
-        || folded.contains("press secretary")
-        || folded.contains("pentagon");
-    if no_statement && !negated_confirm {
-        let who = official.map(|m| id_of(m));
-        facts.push(fact(FactKind::Confirmation, "no statement yet".into(), who, ""));
-    } else if negated_confirm {
-        let who = official.map(|m| id_of(m));
-        facts.push(fact(FactKind::Denial, "not confirmed".into(), who, ""));
-    } else if ws.iter().any(|(w, _, _)| w == "confirmed" || w == "confirm")
-        && (official.is_some() || official_words)
-        && !facts.iter().any(|f| f.kind == FactKind::Claim)
-    {
-        let who = official.map(|m| id_of(m));
-        facts.push(fact(FactKind::Confirmation, "confirmed".into(), who, ""));
-    }
-
-    // Reporting chain: the press named in the sentence.
-    for m in &groups {
-        if group_kind(g, &m.entity).is_some_and(is_press) {
-            let id = id_of(m);
-            if !facts.iter().any(|f| f.kind == FactKind::Report && f.value == id) {
-                facts.push(fact(FactKind::Report, id, None, &m.text));
+/// The end of a dateline such as "BAGHDAD (Reuters) -" or "ERBIL, Iraq —" at the start of a
+/// sentence: names before it say where the report was filed, not where the attack was.
+fn dateline_end(text: &str) -> Option<usize> {
+    let head: String = text.chars().take(60).collect();
+    for sep in [" - ", " \u{2014} ", " \u{2013} ", " -- "] {
+        if let Some(i) = head.find(sep) {
+            let before = &head[..i];
+            let first = before.split([' ', ',', '(']).next().unwrap_or("");
+            let shouting = first.len() >= 3 && first.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+            if shouting && before.split_whitespace().count() <= 5 {
+                return Some(i);
             }
         }
     }
-    facts
+    None
 }
 
-fn plural(w: Weapon, n: u32) -> String {
-    let base = w.as_str();
-    if n == 1 || matches!(w, Weapon::SmallArms | Weapon::Artillery) {
-        base.to_string()
-    } else {
-        format!("{base}s")
+/// The dates that date the attack at a place: the first date after the place in the same
+/// clause ("hit Tal Baydar on Thursday and Rmeilan on Friday"), else the nearest before it
+/// when nothing separates them or when it opens the sentence — with the dates joined to it
+/// ("on Wednesday and Thursday": two attacks).
+fn dates_for_place<'d>(text: &str, dates: &[&'d DateMention], at: usize) -> Vec<&'d DateMention> {
+    let boundary = |a: usize, b: usize| {
+        let between = &text[a.min(b)..a.max(b)];
+        between.contains(';')
+            || between.contains(", and ")
+            || between.contains(", but ")
+            || between.contains(", while ")
+    };
+    let after = dates
+        .iter()
+        .filter(|d| d.expr.start > at && !boundary(at, d.expr.start))
+        .min_by_key(|d| d.expr.start);
+    let before = || {
+        dates
+            .iter()
+            .filter(|d| d.expr.end <= at)
+            .filter(|d| !boundary(d.expr.end, at) || text[..d.expr.start].trim().is_empty())
+            .max_by_key(|d| d.expr.start)
+    };
+    let Some(pick) = after.or_else(before).copied() else {
+        return Vec::new();
+    };
+    let joined = |a: &DateMention, b: &DateMention| {
+        a.expr.end <= b.expr.start && matches!(text[a.expr.end..b.expr.start].trim(), "and" | "or" | "," | "to")
+    };
+    let mut group = vec![pick];
+    while let Some(prev) = dates.iter().find(|d| joined(d, group[0])) {
+        group.insert(0, prev);
     }
+    while let Some(next) = dates.iter().find(|d| joined(group[group.len() - 1], d)) {
+        group.push(next);
+    }
+    group
 }
 
-fn number_value(w: &str) -> Option<u32> {
-    if let Ok(n) = w.parse::<u32>() {
-        return (n < 100_000).then_some(n);
-    }
-    let words = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    words.iter().position(|x| *x == w).map(|i| i as u32)
+/// "Hours before the 19 October strikes": a date governed by a connective names another
+/// event and dates nothing else in the sentence.
+fn is_reference_date(ws: &[(String, usize, usize)], d: &DateExpr) -> bool {
+    let before: Vec<&str> = ws
+        .iter()
+        .filter(|(_, _, e)| *e <= d.start)
+        .map(|(w, _, _)| w.as_str())
+        .collect();
+    before.iter().rev().take(3).any(|w| BACKGROUND_CONNECTIVES.contains(w))
 }

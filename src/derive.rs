@@ -520,7 +520,7 @@ fn contradictions_of(facts: &[IncidentFact], g: &Gazetteer) -> Vec<String> {
         .filter(|f| f.kind == "denial")
         .map(|f| f.source.as_str())
         .collect();
-    if !conf.is_empty() && !den.is_empty() {
+    if conf.iter().any(|c| den.iter().any(|d| c != d)) {
         out.push(format!(
             "confirmation: confirmed ({}) vs not confirmed ({})",
             join(&conf),

@@ -19,6 +19,7 @@ pub mod dates;
 pub mod derive;
 pub mod diagnostics;
 pub mod extract;
+pub mod facts;
 pub mod frontmatter;
 pub mod gazetteer;
 pub mod links;

@@ -125,3 +125,87 @@ fn names_match_the_bundled_gazetteer_as_specified() {
             .collect()
     });
 }
+
+/// What one sentence, analysed alone, says: its event mentions and its facts, in the spec's
+/// line format.
+fn sentence_reading(g: &sitrep::gazetteer::Gazetteer, case: &Case) -> Vec<String> {
+    use sitrep::analyze::FactKind;
+    let article = sitrep::load::Article {
+        id: "case".into(),
+        path: "case.md".into(),
+        title: "case".into(),
+        title_derived: false,
+        date: case.published,
+        publisher: None,
+        url: None,
+        author: None,
+        tags: Vec::new(),
+        draft: false,
+        blocks: vec![sitrep::load::Block {
+            kind: sitrep::load::BlockKind::Paragraph,
+            text: case.text.clone(),
+            line: 1,
+        }],
+        repeated_blocks: 0,
+    };
+    let settings = sitrep::load::Config::default().extraction;
+    let a = sitrep::analyze::analyze(&article, g, &settings);
+    let mut lines = std::collections::BTreeSet::new();
+    for e in &a.events {
+        let date = e
+            .date
+            .map_or_else(|| "-".to_string(), |d| d.format("%Y-%m-%d").to_string());
+        lines.insert(format!("event {} {date} {}", e.place, e.precision.as_str()));
+    }
+    for f in &a.facts {
+        let line = match f.kind {
+            FactKind::Count => {
+                let n = f.value.split(' ').next().unwrap_or("?");
+                format!("count {} {n}", f.subject.as_deref().unwrap_or("?"))
+            }
+            FactKind::Claim => match &f.subject {
+                Some(channel) => format!("claim {} {channel}", f.value),
+                None => format!("claim {}", f.value),
+            },
+            FactKind::Confirmation | FactKind::Denial => match &f.subject {
+                Some(who) => format!("{} {} {who}", f.kind.as_str(), f.value),
+                None => format!("{} {}", f.kind.as_str(), f.value),
+            },
+            _ => format!("{} {}", f.kind.as_str(), f.value),
+        };
+        lines.insert(line);
+    }
+    lines.into_iter().collect()
+}
+
+#[test]
+fn sentences_yield_the_specified_events_and_facts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (corpus, diags) = sitrep::load::load(root, &sitrep::load::LoadOptions::default());
+    assert!(!diags.iter().any(|d| d.is_error()), "{diags:#?}");
+    let g = &corpus.gazetteer;
+    let cases = cases("facts.txt");
+    assert!(cases.len() >= 150, "facts.txt has only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let got = sentence_reading(g, case);
+        let mut expected = case.expected.clone();
+        expected.sort();
+        expected.dedup();
+        if got != expected {
+            let missing: Vec<&String> = expected.iter().filter(|e| !got.contains(e)).collect();
+            let extra: Vec<&String> = got.iter().filter(|e| !expected.contains(e)).collect();
+            failures.push(format!(
+                "tests/spec/facts.txt:{}: {}\n    missing: {missing:?}\n    extra:   {extra:?}",
+                case.line, case.text
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,741 @@
+//! The facts one sentence states about an attack: weapon counts, outcome, casualties, who
+//! claimed it, whether officials confirmed or denied it, and who reported it. Each fact keeps
+//! the sentence it came from. Pure functions over one sentence; no context beyond it except
+//! the last claimant (for "the group said…").
+
+use serde::Serialize;
+
+use crate::gazetteer::{EntityRef, Gazetteer};
+use crate::text::{fold_key, words};
+use crate::weapons::{Count, Weapon, WeaponMention};
+
+/// What kind of statement a fact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactKind {
+    Count,
+    Outcome,
+    Casualties,
+    Claim,
+    Confirmation,
+    Denial,
+    Report,
+}
+
+impl FactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactKind::Count => "count",
+            FactKind::Outcome => "outcome",
+            FactKind::Casualties => "casualties",
+            FactKind::Claim => "claim",
+            FactKind::Confirmation => "confirmation",
+            FactKind::Denial => "denial",
+            FactKind::Report => "report",
+        }
+    }
+}
+
+/// One thing a source says about an attack, tied to the sentence that says it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Fact {
+    pub kind: FactKind,
+    /// Normalised value ("2 drones", "intercepted", "no injuries", a group id…).
+    pub value: String,
+    /// For counts: the weapon; for claims: the channel; for confirmations: who.
+    pub subject: Option<String>,
+    pub sentence: usize,
+    /// The words the fact was read from, where one phrase carries it.
+    pub phrase: String,
+}
+
+/// A name found in the sentence, as the fact reader needs it.
+pub struct Name<'a> {
+    pub entity: &'a EntityRef,
+    pub start: usize,
+    pub end: usize,
+    pub text: &'a str,
+}
+
+/// Words of a sentence, lowercased, with byte positions.
+struct W {
+    w: String,
+    start: usize,
+    end: usize,
+}
+
+const SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "stated",
+    "announced",
+    "confirmed",
+    "confirm",
+    "confirms",
+    "reported",
+    "revealed",
+    "according",
+    "statement",
+    "added",
+    "declared",
+    "noted",
+    "explained",
+    "published",
+    "posted",
+];
+
+/// Verbs by which a group says it attacked (as opposed to defending or being hit).
+const OFFENSIVE: &[&str] = &[
+    "targeted",
+    "target",
+    "targeting",
+    "struck",
+    "strike",
+    "hit",
+    "launched",
+    "launch",
+    "attacked",
+    "attack",
+    "fired",
+    "carried",
+    "conducted",
+    "shelled",
+    "bombed",
+    "stormed",
+    "used",
+    "sent",
+    "bombarded",
+];
+
+const MODAL: &[&str] = &["would", "will", "could", "may", "might", "shall", "should"];
+
+const HEDGES: &[&str] = &[
+    "more", "than", "at", "least", "about", "some", "over", "nearly", "around", "up", "to", "the", "a", "an",
+];
+
+/// Words for people hurt or killed, after which a count is not a weapon count.
+fn number(w: &str) -> Option<u32> {
+    if let Ok(n) = w.parse::<u32>() {
+        return (n < 100_000).then_some(n);
+    }
+    const WORDS: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    match w {
+        "a" | "an" => Some(1),
+        "dozens" | "scores" => None,
+        _ => WORDS.iter().position(|x| *x == w).map(|i| i as u32),
+    }
+}
+
+fn kind_of<'g>(g: &'g Gazetteer, e: &EntityRef) -> &'g str {
+    match e {
+        EntityRef::Group(id) => g.groups.get(id).map_or("", |x| x.kind.as_str()),
+        EntityRef::Place(_) => "",
+    }
+}
+
+pub fn is_armed(kind: &str) -> bool {
+    matches!(kind, "armed-group" | "militia" | "alliance")
+}
+
+pub fn is_official(kind: &str) -> bool {
+    matches!(kind, "state-force" | "government" | "coalition")
+}
+
+pub fn is_press(kind: &str) -> bool {
+    matches!(kind, "media" | "monitor")
+}
+
+fn group_id(e: &EntityRef) -> Option<&str> {
+    match e {
+        EntityRef::Group(id) => Some(id),
+        EntityRef::Place(_) => None,
+    }
+}
+
+/// Read the facts of sentence `n`.
+pub fn sentence_facts(
+    n: usize,
+    text: &str,
+    names: &[Name<'_>],
+    g: &Gazetteer,
+    weapons: &[WeaponMention],
+    previous_claimant: Option<&str>,
+) -> Vec<Fact> {
+    let ws: Vec<W> = words(text)
+        .into_iter()
+        .map(|t| W {
+            w: t.text.to_lowercase(),
+            start: t.start,
+            end: t.end,
+        })
+        .collect();
+    let folded = fold_key(text);
+    let has = |needle: &str| contains_words(&folded, needle);
+    let mut facts = Vec::new();
+
+    // Counts: weapons, not attacks ("two drone attacks" counts attacks).
+    for w in weapons {
+        let last = w
+            .phrase
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let counts_attacks =
+            w.weapon != Weapon::Airstrike && matches!(last.as_str(), "attack" | "attacks" | "strike" | "strikes");
+        if counts_attacks {
+            continue;
+        }
+        let label = match w.count {
+            Count::Exact(k) => format!("{k} {}", plural(w.weapon, k)),
+            Count::Several => format!("several {}", plural(w.weapon, 2)),
+            Count::Unknown => continue,
+        };
+        add(
+            &mut facts,
+            n,
+            FactKind::Count,
+            &label,
+            Some(w.weapon.as_str()),
+            &w.phrase,
+        );
+    }
+
+    // Outcome.
+    if [
+        "intercepted",
+        "shot down",
+        "downed",
+        "repelled",
+        "thwarted",
+        "foiled",
+        "destroying",
+        "destroyed",
+    ]
+    .iter()
+    .any(|c| has(c))
+    {
+        add(&mut facts, n, FactKind::Outcome, "intercepted", None, "");
+    }
+    if weapon_hit(text, &ws, weapons)
+        || [
+            "directly hit",
+            "precisely hit",
+            "managed to target",
+            "successful strikes",
+            "successful airstrikes",
+        ]
+        .iter()
+        .any(|c| has(c))
+    {
+        add(&mut facts, n, FactKind::Outcome, "hit", None, "");
+    }
+    let no_damage = [
+        "no damage",
+        "no injuries or damage",
+        "no damage or injuries",
+        "without causing damage",
+        "without damage",
+        "casualties or damages",
+    ]
+    .iter()
+    .any(|c| has(c));
+    if no_damage {
+        add(&mut facts, n, FactKind::Outcome, "no damage", None, "");
+    } else if [
+        "severe damage",
+        "material damage",
+        "damaging",
+        "caused damage",
+        "causing damage",
+        "damaged",
+    ]
+    .iter()
+    .any(|c| has(c))
+    {
+        add(&mut facts, n, FactKind::Outcome, "damage", None, "");
+    }
+
+    for value in casualties(&ws, &folded) {
+        add(&mut facts, n, FactKind::Casualties, &value, None, "");
+    }
+
+    // Who speaks: the first speech word, and the names around it.
+    let speech_at = ws.iter().position(|x| SPEECH.contains(&x.w.as_str()));
+    let channel = if has("telegram") {
+        Some("Telegram")
+    } else if has("video") {
+        Some("video")
+    } else if has("statement") {
+        Some("statement")
+    } else {
+        None
+    };
+    let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w.as_str());
+    let armed: Vec<&Name<'_>> = names.iter().filter(|m| is_armed(kind_of(g, m.entity))).collect();
+    let mut claimed = false;
+
+    // "claimed by X", "X claimed (responsibility)", "a statement from X claiming…".
+    if let Some(i) = ws.windows(2).position(|p| p[0].w == "claimed" && p[1].w == "by") {
+        if let Some(m) = armed.iter().find(|m| m.start > ws[i].start) {
+            add(
+                &mut facts,
+                n,
+                FactKind::Claim,
+                group_id(m.entity).unwrap_or(""),
+                channel,
+                m.text,
+            );
+            claimed = true;
+        }
+    } else if let Some(i) = ws
+        .iter()
+        .position(|x| matches!(x.w.as_str(), "claimed" | "claiming" | "claims" | "claim"))
+    {
+        let cue = ws[i].start;
+        let subject = armed.iter().rev().find(|m| {
+            m.end <= cue
+                && !matches!(
+                    word_before(m.start),
+                    Some("with" | "by" | "against" | "backed" | "of" | "to")
+                )
+        });
+        if let Some(m) = subject {
+            add(
+                &mut facts,
+                n,
+                FactKind::Claim,
+                group_id(m.entity).unwrap_or(""),
+                channel,
+                m.text,
+            );
+            claimed = true;
+        }
+    }
+    // "X said (in a statement) that its fighters targeted…": a speech word, then the group's
+    // own offensive act, not a defence ("repelled") or a denial ("not involved").
+    if !claimed {
+        for si in ws
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| SPEECH.contains(&x.w.as_str()))
+            .map(|(i, _)| i)
+        {
+            let subject = armed.iter().rev().find(|m| {
+                m.end <= ws[si].start
+                    && !matches!(
+                        word_before(m.start),
+                        Some("with" | "by" | "against" | "backed" | "of" | "to" | "from")
+                    )
+            });
+            let subject = subject.or_else(|| {
+                // "In a statement, the Islamic Resistance said…": the subject follows the cue.
+                (ws[si].w == "statement")
+                    .then(|| armed.iter().find(|m| m.start > ws[si].start))
+                    .flatten()
+            });
+            if let Some(m) = subject
+                && agentive_offence(&ws[si + 1..])
+            {
+                add(
+                    &mut facts,
+                    n,
+                    FactKind::Claim,
+                    group_id(m.entity).unwrap_or(""),
+                    channel,
+                    m.text,
+                );
+                claimed = true;
+                break;
+            }
+        }
+    }
+    // "The group said it targeted…" refers back to the last claimant.
+    if !claimed
+        && let Some(prev) = previous_claimant
+        && let Some(si) = speech_at
+        && ws[..si]
+            .windows(2)
+            .any(|p| p[0].w == "the" && matches!(p[1].w.as_str(), "group" | "militia" | "faction"))
+        && agentive_offence(&ws[si + 1..])
+    {
+        add(&mut facts, n, FactKind::Claim, prev, channel, "the group");
+        claimed = true;
+    }
+
+    // Officials: confirmation, "no statement yet", or denial. The speaker is the official
+    // named right by a speech word ("CENTCOM said", "according to the Pentagon") or an
+    // official described in words ("a U.S. official said", "Iraqi police said").
+    let denial = [
+        "has not confirmed",
+        "have not confirmed",
+        "did not confirm",
+        "no intelligence or operational reports",
+        "no reports supporting",
+        "denied",
+    ]
+    .iter()
+    .any(|c| has(c));
+    let no_statement = [
+        "not yet issued a statement",
+        "has not issued a statement",
+        "no statement",
+        "declined to comment",
+        "has not commented",
+        "have not commented",
+        "did not comment",
+    ]
+    .iter()
+    .any(|c| has(c));
+    let reports_attack = !weapons.is_empty()
+        || crate::analyze::has_attack_cue(&folded)
+        || facts.iter().any(|f| f.kind == FactKind::Casualties);
+    let mut speaker: Option<(Option<&str>, usize)> = None;
+    for (si, x) in ws
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| SPEECH.contains(&x.w.as_str()) || x.w == "commented" || x.w == "comment")
+    {
+        // Distance in lowercase words: titles and names ("Press Secretary Brig. Gen. Pat
+        // Ryder") do not separate a speaker from its verb.
+        let lower_gap = |a: usize, b: usize| {
+            ws.iter()
+                .filter(|y| y.start >= a && y.end <= b)
+                .filter(|y| text[y.start..y.end].chars().next().is_some_and(char::is_lowercase))
+                .count()
+        };
+        let near = |m: &&Name<'_>| {
+            (m.end <= x.start && lower_gap(m.end, x.start) <= 2)
+                || (m.start >= x.end
+                    && (x.w == "according" || ws.iter().filter(|y| y.start >= x.end && y.end <= m.start).count() <= 1))
+        };
+        if let Some(m) = names.iter().filter(|m| is_official(kind_of(g, m.entity))).find(near) {
+            speaker = Some((group_id(m.entity), si));
+            break;
+        }
+        // Described officials stand before the speech word ("a U.S. official said"), or after
+        // "according to".
+        let lo = si.saturating_sub(4);
+        let hi = if x.w == "according" { (si + 6).min(ws.len()) } else { si };
+        let described = ws[lo..hi].iter().enumerate().any(|(k, y)| {
+            let official_word = matches!(
+                y.w.as_str(),
+                "officials"
+                    | "official"
+                    | "spokesman"
+                    | "spokesperson"
+                    | "spokeswoman"
+                    | "police"
+                    | "authorities"
+                    | "army"
+                    | "military"
+                    | "ministry"
+                    | "government"
+                    | "coalition"
+                    | "secretary"
+                    | "command"
+                    | "counter"
+            ) || (y.w == "forces" && ws.get(lo + k - 1).is_some_and(|p| p.w == "security"));
+            // Words inside a name ("Syrian Free Army") describe nobody.
+            let inside_name = names.iter().any(|m| m.start <= y.start && y.end <= m.end);
+            // "Kataib Hezbollah's military spokesman" speaks for an armed group.
+            let for_armed = armed
+                .iter()
+                .any(|m| m.end <= y.start && ws.iter().filter(|z| z.start >= m.end && z.end <= y.start).count() <= 3);
+            official_word && !for_armed && !inside_name
+        });
+        let sources = ws[lo..hi]
+            .iter()
+            .any(|y| matches!(y.w.as_str(), "source" | "sources" | "witnesses" | "residents"));
+        if described && !sources {
+            speaker = Some((None, si));
+            break;
+        }
+    }
+    if no_statement && !denial {
+        add(
+            &mut facts,
+            n,
+            FactKind::Confirmation,
+            "no statement yet",
+            speaker.and_then(|s| s.0).or_else(|| first_official(names, g)),
+            "",
+        );
+    } else if denial {
+        add(
+            &mut facts,
+            n,
+            FactKind::Denial,
+            "not confirmed",
+            speaker.and_then(|s| s.0).or_else(|| first_official(names, g)),
+            "",
+        );
+    } else if !claimed
+        && reports_attack
+        && let Some((who, _)) = speaker
+    {
+        add(&mut facts, n, FactKind::Confirmation, "confirmed", who, "");
+    }
+
+    // Reporting chain: the press named in the sentence.
+    for m in names.iter().filter(|m| is_press(kind_of(g, m.entity))) {
+        if let Some(id) = group_id(m.entity) {
+            add(&mut facts, n, FactKind::Report, id, None, m.text);
+        }
+    }
+    facts
+}
+
+/// After a speech verb: "(that) it/its fighters/they (had) targeted…" — the speaker's own
+/// attack, in the past, not negated.
+fn agentive_offence(after: &[W]) -> bool {
+    let window: Vec<&str> = after.iter().take(14).map(|x| x.w.as_str()).collect();
+    let Some(v) = window
+        .iter()
+        .enumerate()
+        .position(|(k, w)| OFFENSIVE.contains(w) && (*w != "carried" || window.get(k + 1) == Some(&"out")))
+    else {
+        return false;
+    };
+    let before = &window[..v];
+    let subject = before.iter().any(|w| {
+        matches!(
+            *w,
+            "it" | "its"
+                | "they"
+                | "their"
+                | "our"
+                | "we"
+                | "group"
+                | "fighters"
+                | "forces"
+                | "drones"
+                | "members"
+                | "offensives"
+                | "operations"
+                | "attacks"
+                | "strikes"
+        )
+    });
+    let hedged = before.iter().any(|w| MODAL.contains(w) || *w == "not" || *w == "no");
+    subject
+        && !hedged
+        && !window
+            .iter()
+            .any(|w| matches!(*w, "repelled" | "foiled" | "thwarted" | "intercepted"))
+}
+
+/// A weapon is the subject of "hit"/"struck" ("three rockets hit the base", "a drone struck"),
+/// or the agent of a passive ("was hit by two rockets"); not when negated ("no drones hit").
+fn weapon_hit(text: &str, ws: &[W], weapons: &[WeaponMention]) -> bool {
+    let hit_verb = |w: &str| matches!(w, "hit" | "hits" | "struck" | "slammed" | "smashed");
+    for wm in weapons {
+        // Passive: "was hit by <weapon>" just before the weapon phrase.
+        let before: Vec<&str> = ws.iter().filter(|x| x.end <= wm.start).map(|x| x.w.as_str()).collect();
+        let k = before.len();
+        if k >= 2 && before[k - 1] == "by" && hit_verb(before[k - 2]) {
+            return true;
+        }
+        let Some(i) = ws.iter().position(|x| x.start >= wm.end) else {
+            continue;
+        };
+        let negated = text[..wm.start].trim_end().to_ascii_lowercase().ends_with("no")
+            || text[..wm.start]
+                .trim_end()
+                .to_ascii_lowercase()
+                .ends_with("none of the");
+        // Active: the verb within three words, with only adverbs or auxiliaries between.
+        let active = ws[i..].iter().take(6).position(|x| hit_verb(&x.w)).is_some_and(|k| {
+            ws[i..i + k].iter().all(|x| {
+                matches!(
+                    x.w.as_str(),
+                    "had"
+                        | "have"
+                        | "has"
+                        | "reportedly"
+                        | "directly"
+                        | "also"
+                        | "then"
+                        | "later"
+                        | "that"
+                        | "which"
+                        | "launched"
+                        | "fired"
+                        | "by"
+                        | "its"
+                        | "their"
+                        | "the"
+                        | "fighters"
+                        | "militants"
+                        | "group"
+                )
+            })
+        });
+        if active && !negated && !text[wm.end..ws[i].start].contains([',', ';']) {
+            return true;
+        }
+    }
+    // "the third hit the base", "one struck the living quarters".
+    ws.windows(2).any(|p| {
+        matches!(p[0].w.as_str(), "third" | "second" | "one" | "another") && hit_verb(&p[1].w) && p[1].w != "hits"
+    }) && !weapons.is_empty()
+}
+
+/// The first official group named, for statements without a speech word near it.
+fn first_official<'a>(names: &'a [Name<'_>], g: &Gazetteer) -> Option<&'a str> {
+    names
+        .iter()
+        .find(|m| is_official(kind_of(g, m.entity)))
+        .and_then(|m| group_id(m.entity))
+}
+
+fn add(facts: &mut Vec<Fact>, n: usize, kind: FactKind, value: &str, subject: Option<&str>, phrase: &str) {
+    let f = Fact {
+        kind,
+        value: value.to_string(),
+        subject: subject.map(str::to_string),
+        sentence: n,
+        phrase: phrase.to_string(),
+    };
+    if !facts.contains(&f) {
+        facts.push(f);
+    }
+}
+
+/// Casualties, killed and injured apart.
+fn casualties(ws: &[W], folded: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |_: FactKind, v: &str, _: Option<&str>, _: &str| {
+        if !out.iter().any(|x| x == v) {
+            out.push(v.to_string());
+        }
+    };
+    let has = |needle: &str| contains_words(folded, needle);
+    let mut said_none = false;
+    for (needle, value) in [
+        ("no information on casualties", "casualties unknown"),
+        ("no information about casualties", "casualties unknown"),
+        ("no injuries", "no injuries"),
+        ("no damage or injuries", "no injuries"),
+        ("no one was injured", "no injuries"),
+        ("no one was hurt", "no injuries"),
+        ("preventing any casualties", "no casualties"),
+        ("no casualties", "no casualties"),
+        ("without casualties", "no casualties"),
+        ("minor injuries", "minor injuries"),
+    ] {
+        if has(needle) {
+            push(FactKind::Casualties, value, None, "");
+            said_none |= value.starts_with("no ") || value == "casualties unknown";
+        }
+    }
+    let mut counted_hurt = false;
+    for (i, x) in ws.iter().enumerate() {
+        let kind = match x.w.as_str() {
+            "killed" | "killing" | "dead" | "died" => "killed",
+            "injured" | "injuring" | "wounded" | "wounding" | "injuries" | "hurt" => "injured",
+            _ => continue,
+        };
+        let found = count_near(ws, i);
+        match found {
+            Some((k, hedged)) => {
+                let v = if hedged {
+                    format!("{kind} {k}+")
+                } else {
+                    format!("{kind} {k}")
+                };
+                push(FactKind::Casualties, &v, None, "");
+                counted_hurt |= kind == "injured";
+            }
+            None if kind == "injured" && x.w != "injuries" && !said_none && !counted_hurt && !has("minor injuries") => {
+                push(FactKind::Casualties, "wounded", None, "");
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The number of people a casualty word speaks of: after it ("killed three soldiers",
+/// "wounded at least 34") or before it ("two soldiers were injured"), with a hedge flag.
+fn count_near(ws: &[W], i: usize) -> Option<(u32, bool)> {
+    // After: only hedges between the verb and the number.
+    let mut k = i + 1;
+    let mut hedged = false;
+    while k < ws.len() && k <= i + 4 {
+        let w = ws[k].w.as_str();
+        if let Some(n) = number(w).filter(|_| w != "a" || ws.get(k + 1).is_some_and(|x| !x.w.ends_with('s'))) {
+            let people = ws
+                .get(k + 1)
+                .is_some_and(|x| !matches!(x.w.as_str(), "drone" | "drones" | "rocket" | "rockets" | "attack"));
+            if people && ws[i].w != "injuries" {
+                return Some((n, hedged));
+            }
+            break;
+        }
+        if !HEDGES.contains(&w) {
+            break;
+        }
+        hedged |= matches!(w, "least" | "more" | "over");
+        k += 1;
+    }
+    // Before: "Three U.S. soldiers were killed", "at least six people were injured".
+    let from = i.saturating_sub(7);
+    for k in (from..i).rev() {
+        let w = ws[k].w.as_str();
+        if matches!(w, "and" | "but" | "when" | "after" | "killing" | "killed" | "wounding") && k + 1 < i {
+            // "killed and more than 40 were wounded": a count in the second clause only.
+            if let Some(n) = (k + 1..i).find_map(|j| number(&ws[j].w).filter(|_| ws[j].w != "a")) {
+                let hedged = (k + 1..i).any(|j| matches!(ws[j].w.as_str(), "least" | "more" | "over"));
+                return Some((n, hedged));
+            }
+            return None;
+        }
+        if let Some(n) = number(w).filter(|_| w != "a" && w != "an") {
+            let hedged = ws[k.saturating_sub(2)..k]
+                .iter()
+                .any(|x| matches!(x.w.as_str(), "least" | "more" | "over" | "than"));
+            return Some((n, hedged));
+        }
+    }
+    None
+}
+
+/// `needle` occurs in `folded` on word boundaries.
+fn contains_words(folded: &str, needle: &str) -> bool {
+    let padded = format!(" {folded} ");
+    padded.contains(&format!(" {needle} "))
+}
+
+fn plural(w: Weapon, n: u32) -> String {
+    let base = w.as_str();
+    if n == 1 || matches!(w, Weapon::SmallArms | Weapon::Artillery) {
+        base.to_string()
+    } else {
+        format!("{base}s")
+    }
+}
