@@ -828,7 +828,7 @@ impl Md<'_> {
 
 fn fact_kind(kind: &str, subject: &Option<String>) -> String {
     match subject {
-        Some(s) => format!("{kind} of {s}"),
+        Some(s) => format!("{kind} ({s})"),
         None => kind.to_string(),
     }
 }
@@ -971,7 +971,7 @@ fn incident_item(out: &mut String, md: &Md<'_>, i: &IncidentSummary, link: bool)
     out.push('\n');
     if link {
         for f in &i.facts {
-            let _ = writeln!(out, "  - fact: {}", md.fact(f, true));
+            let _ = writeln!(out, "  - {}", md.fact(f, true));
         }
     }
 }
@@ -1077,4 +1077,294 @@ pub fn to_markdown(report: &DiffReport, base_url: Option<&str>) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A minimal build output: the four data files and one page.
+    fn output(dir: &Path, incidents: Value, sources: Value, page: &str) {
+        fs::create_dir_all(dir.join("data")).expect("mkdir");
+        let write = |name: &str, v: Value| {
+            fs::write(
+                dir.join("data").join(name),
+                serde_json::to_string_pretty(&v).expect("json"),
+            )
+            .expect("write")
+        };
+        write("incidents.json", json!({ "incidents": incidents }));
+        write(
+            "groups.json",
+            json!({ "groups": [{ "id": "kh", "name": "Kataib Hezbollah", "aliases": ["KH"], "kind": "armed-group",
+                                 "member_of": [], "incidents": [], "sources": [] }] }),
+        );
+        write("places.json", json!({ "places": [] }));
+        write("sources.json", json!({ "sources": sources }));
+        fs::write(dir.join("index.html"), page).expect("write");
+    }
+
+    fn incident(id: &str, status: &str, drones: &str, sources: &[&str]) -> Value {
+        json!({
+            "id": id, "title": "Drone attack on al-Tanf", "date": "2023-10-19", "date_precision": "day",
+            "place": "al-tanf", "weapons": ["drone"], "claimed_by": ["kh"], "status": status,
+            "sources": sources.iter().map(|s| json!({ "source": s, "sentences": [3], "quotes": ["…"] })).collect::<Vec<_>>(),
+            "facts": [{ "kind": "count", "value": drones, "source": "001-a", "sentence": 3, "subject": "drone" }],
+            "contradictions": [], "merged": [],
+            "some_future_field": { "ignored": true }
+        })
+    }
+
+    fn sources() -> Value {
+        json!([
+            { "id": "001-a", "title": "Drones hit al-Tanf", "publisher": "Shafaq News", "incidents": [] },
+            { "id": "002-b", "title": "Base attacked", "publisher": null, "incidents": [] }
+        ])
+    }
+
+    #[test]
+    fn incident_changes_are_listed_field_by_field_in_plain_words() {
+        let t = tempfile::tempdir().expect("tmp");
+        let (old, new) = (t.path().join("old"), t.path().join("new"));
+        output(
+            &old,
+            json!([incident("2023-10-19-al-tanf", "claimed", "3 drones", &["002-b"])]),
+            sources(),
+            "a",
+        );
+        output(
+            &new,
+            json!([incident(
+                "2023-10-19-al-tanf",
+                "disputed",
+                "2 drones",
+                &["001-a", "002-b"]
+            )]),
+            sources(),
+            "b",
+        );
+        let r = diff_outputs(&old, &new).expect("diff");
+        assert_eq!(r.incidents.changed.len(), 1);
+        let changes = &r.incidents.changed[0].changes;
+        assert!(changes.contains(&Change::Value {
+            field: "status".into(),
+            old: Some("claimed".into()),
+            new: Some("disputed".into()),
+        }));
+        assert!(changes.contains(&Change::Sources {
+            added: vec![SourceRef {
+                id: "001-a".into(),
+                title: Some("Drones hit al-Tanf".into()),
+                publisher: Some("Shafaq News".into()),
+            }],
+            removed: vec![],
+        }));
+        let Some(Change::Facts {
+            changed,
+            added,
+            removed,
+            ..
+        }) = changes.iter().find(|c| matches!(c, Change::Facts { .. }))
+        else {
+            panic!("no fact change in {changes:?}")
+        };
+        assert!(added.is_empty() && removed.is_empty(), "a changed value is one change");
+        assert_eq!(
+            (changed[0].old.as_str(), changed[0].new.as_str()),
+            ("3 drones", "2 drones")
+        );
+        assert_eq!(r.files.pages.changed, vec!["index.html".to_string()]);
+        assert_eq!(r.files.other.changed, vec!["data/incidents.json".to_string()]);
+
+        let md = to_markdown(&r, Some("https://example.org/brief/"));
+        assert!(
+            md.starts_with("1 incident changed; 1 page changed; 1 other file changed\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "- **[2023-10-19-al-tanf](https://example.org/brief/incidents/2023-10-19-al-tanf/)** \
+                 Drone attack on al-Tanf: status claimed → disputed; new source *Drones hit al-Tanf*, \
+                 Shafaq News ([001-a](https://example.org/brief/sources/001-a/))\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "  - fact changed: count (drone) 3 drones → 2 drones \
+                 ([001-a sentence 3](https://example.org/brief/sources/001-a/#s3))"
+            ),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn merged_ids_are_not_reported_as_removed() {
+        let t = tempfile::tempdir().expect("tmp");
+        let (old, new) = (t.path().join("old"), t.path().join("new"));
+        let a = incident("2023-10-19-al-tanf", "claimed", "3 drones", &["001-a"]);
+        let b = incident("2023-10-20-al-tanf", "claimed", "3 drones", &["001-a"]);
+        output(&old, json!([a.clone(), b]), sources(), "a");
+        let mut merged = a;
+        merged["merged"] = json!(["2023-10-20-al-tanf"]);
+        output(&new, json!([merged]), sources(), "a");
+        let r = diff_outputs(&old, &new).expect("diff");
+        assert!(r.incidents.removed.is_empty());
+        assert_eq!(
+            r.incidents.merged,
+            vec![Merge {
+                id: "2023-10-20-al-tanf".into(),
+                title: "Drone attack on al-Tanf".into(),
+                into: "2023-10-19-al-tanf".into(),
+            }]
+        );
+        let md = to_markdown(&r, None);
+        assert!(md.starts_with("1 incident changed, 1 merged;"), "{md}");
+        assert!(md.contains("- **2023-10-20-al-tanf** Drone attack on al-Tanf merged into **2023-10-19-al-tanf**"));
+        assert!(md.contains("merged added: 2023-10-20-al-tanf"), "{md}");
+    }
+
+    #[test]
+    fn identical_outputs_give_no_changes() {
+        let t = tempfile::tempdir().expect("tmp");
+        let (old, new) = (t.path().join("old"), t.path().join("new"));
+        for dir in [&old, &new] {
+            output(
+                dir,
+                json!([incident("x", "claimed", "3 drones", &["001-a"])]),
+                sources(),
+                "same",
+            );
+        }
+        let r = diff_outputs(&old, &new).expect("diff");
+        assert!(r.is_empty());
+        assert_eq!(to_markdown(&r, Some("https://example.org")), "No changes.\n");
+    }
+
+    #[test]
+    fn groups_report_names_aliases_and_kinds() {
+        let old = BTreeMap::from([(
+            "kh".to_string(),
+            json!({ "id": "kh", "name": "Kataib Hezbollah", "aliases": ["KH"], "kind": "armed-group" }),
+        )]);
+        let new = BTreeMap::from([
+            (
+                "kh".to_string(),
+                json!({ "id": "kh", "name": "Kata'ib Hizballah", "aliases": ["KH", "Kataeb Hezbollah"],
+                        "kind": "armed-group", "member_of": ["pmf"] }),
+            ),
+            (
+                "pmf".to_string(),
+                json!({ "id": "pmf", "name": "Popular Mobilization Forces" }),
+            ),
+        ]);
+        let side = |groups| Side {
+            incidents: BTreeMap::new(),
+            groups,
+            places: BTreeMap::new(),
+            sources: BTreeMap::new(),
+        };
+        let (o, n) = (side(old), side(new));
+        let d = diff_entities(&o.groups, &n.groups, &GROUP_FIELDS, &o, &n);
+        assert_eq!(
+            d.added,
+            vec![EntityRef {
+                id: "pmf".into(),
+                name: "Popular Mobilization Forces".into()
+            }]
+        );
+        assert_eq!(
+            d.changed[0].changes,
+            vec![
+                Change::Value {
+                    field: "name".into(),
+                    old: Some("Kataib Hezbollah".into()),
+                    new: Some("Kata'ib Hizballah".into()),
+                },
+                Change::List {
+                    field: "aliases".into(),
+                    added: vec!["Kataeb Hezbollah".into()],
+                    removed: vec![],
+                },
+                Change::List {
+                    field: "member_of".into(),
+                    added: vec!["pmf".into()],
+                    removed: vec![],
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn facts_that_only_moved_sentence_are_not_added_and_removed() {
+        let f = |value: &str, sentence| Fact {
+            kind: "outcome".into(),
+            value: value.into(),
+            source: "001-a".into(),
+            sentence,
+            subject: None,
+        };
+        let Some(Change::Facts {
+            added,
+            removed,
+            changed,
+            moved,
+        }) = facts_change(&[f("hit", 4), f("damage", 9)], &[f("hit", 5), f("intercepted", 2)])
+        else {
+            panic!("expected a fact change")
+        };
+        assert_eq!(moved.len(), 1);
+        assert_eq!((moved[0].old_sentence, moved[0].new_sentence), (4, 5));
+        assert!(changed.is_empty());
+        assert_eq!(added, vec![f("intercepted", 2)]);
+        assert_eq!(removed, vec![f("damage", 9)]);
+        assert_eq!(facts_change(&[f("hit", 4)], &[f("hit", 4)]), None);
+    }
+
+    #[test]
+    fn summary_line_counts_with_the_noun_on_the_first_count() {
+        let mut r = DiffReport::default();
+        assert_eq!(summary_line(&r), "No changes.");
+        r.files.pages.changed = (0..12).map(|i| format!("p{i}.html")).collect();
+        r.sources.added.push(EntityRef {
+            id: "s".into(),
+            name: "S".into(),
+        });
+        assert_eq!(summary_line(&r), "1 source added; 12 pages changed");
+    }
+
+    #[test]
+    fn markdown_escapes_titles() {
+        assert_eq!(esc("*bold* [link](x) <b>"), "\\*bold\\* \\[link\\](x) \\<b\\>");
+    }
+
+    #[test]
+    fn a_folder_without_data_is_a_clear_error() {
+        let t = tempfile::tempdir().expect("tmp");
+        let good = t.path().join("good");
+        output(&good, json!([]), json!([]), "x");
+        let bare = t.path().join("public");
+        fs::create_dir_all(&bare).expect("mkdir");
+        let e = diff_outputs(&bare, &good).expect_err("no data");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "OLD: {} has no data/incidents.json — is it a sitrep build output?",
+                bare.display()
+            )
+        );
+        let missing = t.path().join("missing");
+        let e = diff_outputs(&good, &missing).expect_err("missing");
+        assert_eq!(
+            e.to_string(),
+            format!("NEW: {} does not exist or is not a folder", missing.display())
+        );
+        fs::write(good.join("data/sources.json"), "{ not json").expect("write");
+        let e = diff_outputs(&good, &good).expect_err("bad json");
+        assert!(e.to_string().starts_with(&format!(
+            "OLD: {} is not sitrep data: ",
+            good.join("data/sources.json").display()
+        )));
+    }
 }
