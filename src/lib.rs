@@ -18,6 +18,7 @@ pub mod console;
 pub mod dates;
 pub mod derive;
 pub mod diagnostics;
+pub mod diff;
 pub mod extract;
 pub mod facts;
 pub mod frontmatter;

@@ -1,10 +1,11 @@
 //! The `sitrep` command line: argument parsing only; the work is in the library.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use sitrep::build::{BuildError, BuildOptions, build_site, build_to_disk};
 use sitrep::console;
 
@@ -64,8 +65,30 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Show what changed between two build outputs, in plain words, on stdout
+    Diff {
+        /// The earlier build output (a folder with data/incidents.json, …)
+        old: PathBuf,
+        /// The later build output
+        new: PathBuf,
+        /// Markdown (ready for a pull-request comment) or JSON
+        #[arg(long, value_enum, default_value = "md")]
+        format: DiffFormat,
+        /// Exit 1 when anything changed, 0 when nothing did (unreadable inputs also exit 1)
+        #[arg(long)]
+        exit_code: bool,
+        /// Link incident, group, place and source ids to their pages under this URL
+        #[arg(long)]
+        base_url: Option<String>,
+    },
     /// Create a new briefing project in DIR
     Init { dir: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Md,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -106,6 +129,13 @@ fn main() -> ExitCode {
             }
         }
         Command::Extract { files, root } => extract(files, root),
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+            base_url,
+        } => diff(&old, &new, format, exit_code, base_url.as_deref()),
         Command::Init { dir } => match sitrep::scaffold::init(&dir) {
             Ok(()) => {
                 console::say(&format!(
@@ -200,5 +230,40 @@ fn extract(files: Vec<PathBuf>, root: PathBuf) -> ExitCode {
             console::print_diagnostics(&diags);
             ExitCode::from(1)
         }
+    }
+}
+
+fn diff(old: &Path, new: &Path, format: DiffFormat, exit_code: bool, base_url: Option<&str>) -> ExitCode {
+    let report = match sitrep::diff::diff_outputs(old, new) {
+        Ok(r) => r,
+        Err(e) => {
+            console::fail(&e.to_string());
+            return ExitCode::from(1);
+        }
+    };
+    let text = match format {
+        DiffFormat::Md => sitrep::diff::to_markdown(&report, base_url),
+        DiffFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                console::fail(&format!("cannot serialize the report: {e}"));
+                return ExitCode::from(1);
+            }
+        },
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => {}
+        // A closed pipe (`sitrep diff … | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            console::fail(&format!("cannot write to stdout: {e}"));
+            return ExitCode::from(1);
+        }
+    }
+    if exit_code && !report.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
