@@ -78,7 +78,6 @@ fn markdown_names_the_incidents_facts_and_source_an_article_adds() {
         .take(4)
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(ain_al_asad.contains("status reported → claimed"), "{ain_al_asad}");
     assert!(
         ain_al_asad.contains("claimed by added: kataib-hezbollah"),
         "{ain_al_asad}"
