@@ -131,9 +131,11 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), String> {
 /// Build and write the site. The error names what went wrong; content problems come back as
 /// diagnostics, write problems as a message.
 pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<(Site, PathBuf), BuildError> {
-    let site = build_site(root, options).map_err(BuildError::Content)?;
+    let mut site = build_site(root, options).map_err(BuildError::Content)?;
     let out = output_dir(root, &site.corpus, options);
     check_output(root, &out).map_err(BuildError::Output)?;
+    let previous = crate::redirects::Previous::read(&out);
+    crate::redirects::keep_links(&mut site, &previous);
     write_site(&out, &site.pages).map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
     Ok((site, out))
 }

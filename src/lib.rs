@@ -26,6 +26,7 @@ pub mod gazetteer;
 pub mod links;
 pub mod load;
 pub mod publish;
+pub mod redirects;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -321,6 +321,12 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
 
     emit("404.html".into(), "404.html", "none", Context::new());
 
+    pages.extend(data_files(briefing));
+    pages.extend(publish::feeds(cfg, briefing, g));
+    pages.push(publish::robots(cfg));
+    pages.push(publish::search_index(briefing, g));
+    let sitemap = publish::sitemap(cfg, &pages);
+    pages.push(sitemap);
     // Redirects left by merges, so published links keep working.
     for (old, new) in &briefing.redirects {
         let html = redirect_html(&format!("../{new}/"), &cfg.language);
@@ -330,12 +336,6 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
         });
     }
 
-    pages.extend(data_files(briefing));
-    pages.extend(publish::feeds(cfg, briefing, g));
-    pages.push(publish::robots(cfg));
-    pages.push(publish::search_index(briefing, g));
-    let sitemap = publish::sitemap(cfg, &pages);
-    pages.push(sitemap);
     for (name, body) in BUILTIN_STATIC {
         if !corpus.static_files.contains_key(*name) {
             pages.push(Page {
@@ -665,7 +665,7 @@ pub fn markdown_html(md: &str) -> String {
         .to_string()
 }
 
-fn redirect_html(target: &str, lang: &str) -> String {
+pub fn redirect_html(target: &str, lang: &str) -> String {
     let t = escape(target);
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0; url={t}\">\n<link rel=\"canonical\" href=\"{t}\">\n<title>Moved</title>\n</head>\n<body>\n<p>This incident was merged. <a href=\"{t}\">Go to the incident</a>.</p>\n</body>\n</html>\n",
@@ -698,6 +698,10 @@ fn data_files(b: &Briefing) -> Vec<Page> {
         Page {
             path: "data/sources.json".into(),
             bytes: json(serde_json::json!({ "sources": b.sources })),
+        },
+        Page {
+            path: "data/redirects.json".into(),
+            bytes: json(serde_json::json!({ "redirects": b.redirects })),
         },
     ]
 }
