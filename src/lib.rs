@@ -22,6 +22,7 @@ pub mod frontmatter;
 pub mod gazetteer;
 pub mod links;
 pub mod load;
+pub mod pictures;
 pub mod render;
 pub mod scaffold;
 pub mod text;
