@@ -1517,10 +1517,10 @@ pub fn network_svg(prefix: &str, nodes: &[Node], edges: &[Edge]) -> String {
             // Waypoints: out of the left box, through the gap between two boxes of every
             // column it crosses (nearest to the straight line), into the right box.
             let mut pts = vec![(col_x(ac) + BOX_W, ay)];
-            for c in ac + 1..bc {
+            for (c, col_gaps) in gaps.iter().enumerate().take(bc).skip(ac + 1) {
                 let t = (c - ac) as f64 / (bc - ac) as f64;
                 let ideal = ay + t * (by - ay);
-                let gy = gaps[c]
+                let gy = col_gaps
                     .iter()
                     .copied()
                     .min_by(|g1, g2| (g1 - ideal).abs().total_cmp(&(g2 - ideal).abs()))
