@@ -213,6 +213,32 @@ fn main() {
     let (nodes, edges) = network(b, "", &all, false, "");
     html.push_str(&format!("<h2>All armed groups ({} nodes)</h2>\n", nodes.len()));
     html.push_str(&network_svg("all-network", &nodes, &edges));
+
+    // A stress picture: 1,000 incidents over three years, some week- or month-dated.
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap_or_default();
+    let many: Vec<Mark> = (0..1000usize)
+        .map(|i| Mark {
+            id: format!("i{i:04}"),
+            date: (!i.is_multiple_of(101)).then(|| start + chrono::Duration::days((i * 7919 % 1000) as i64)),
+            precision: match i % 40 {
+                0 => sitrep::dates::Precision::Week,
+                1 => sitrep::dates::Precision::Month,
+                _ => sitrep::dates::Precision::Day,
+            },
+            label: format!("Attack {i}"),
+            href: format!("#i{i}"),
+            claimants: if i.is_multiple_of(3) {
+                vec![]
+            } else {
+                vec![Claimant {
+                    id: format!("g{}", i % 11),
+                    name: format!("Group {}", i % 11),
+                }]
+            },
+        })
+        .collect();
+    html.push_str("<h2>1,000 incidents</h2>\n");
+    html.push_str(&timeline_svg("many-timeline", &many, &[]));
     html.push_str("</main>\n");
     if let Err(e) = std::fs::write(out, html) {
         eprintln!("{out}: {e}");
