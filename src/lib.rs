@@ -25,6 +25,7 @@ pub mod frontmatter;
 pub mod gazetteer;
 pub mod links;
 pub mod load;
+pub mod pictures;
 pub mod publish;
 pub mod redirects;
 pub mod render;
