@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod extract;
 pub mod facts;
+pub mod figures;
 pub mod frontmatter;
 pub mod gazetteer;
 pub mod links;

@@ -43,6 +43,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub const BUILTIN_STATIC: &[(&str, &str)] = &[
+    ("pictures.css", include_str!("../static/pictures.css")),
     ("sitrep.js", include_str!("../static/sitrep.js")),
     ("style.css", include_str!("../static/style.css")),
 ];
@@ -189,6 +190,7 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
     let mut ctx = Context::new();
     ctx.insert("latest", &views.iter().take(6).collect::<Vec<_>>());
     ctx.insert("timeline", &timeline(&views));
+    ctx.insert("figures", &crate::figures::index_figures(briefing));
     let armed: Vec<_> = briefing
         .groups
         .iter()
@@ -266,6 +268,7 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
         });
         let mut ctx = Context::new();
         ctx.insert("g", &view);
+        ctx.insert("figures", &crate::figures::group_figures(briefing, &gp.id));
         emit(format!("groups/{}/index.html", gp.id), "group.html", "groups", ctx);
     }
 
@@ -293,6 +296,7 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
         });
         let mut ctx = Context::new();
         ctx.insert("p", &view);
+        ctx.insert("figures", &crate::figures::place_figures(briefing, &p.id));
         emit(format!("places/{}/index.html", p.id), "place.html", "places", ctx);
     }
 
