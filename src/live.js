@@ -2,6 +2,7 @@
 (function () {
   "use strict";
   var overlay = null;
+  var events = null;
   function show(message) {
     if (!overlay) {
       overlay = document.createElement("div");
@@ -14,7 +15,14 @@
     }
     overlay.textContent = "sitrep: the build failed; showing the last good build.\n\n" + message;
   }
-  var events = new EventSource("/__sitrep/events");
-  events.addEventListener("reload", function () { location.reload(); });
-  events.addEventListener("build-error", function (e) { show(e.data); });
+  function connect() {
+    events = new EventSource("/__sitrep/events");
+    events.addEventListener("reload", function () { location.reload(); });
+    events.addEventListener("build-error", function (e) { show(e.data); });
+  }
+  // A page left open in the back/forward cache must not hold a connection: browsers allow
+  // only a few per host, and the next page would wait for one.
+  window.addEventListener("pagehide", function () { if (events) { events.close(); events = null; } });
+  window.addEventListener("pageshow", function () { if (!events) connect(); });
+  connect();
 })();
