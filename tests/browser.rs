@@ -230,7 +230,11 @@ async fn a_reader_navigates_searches_and_sees_live_reload() {
 
     // Search finds "Tanf".
     c.goto(&base).await.expect("index");
-    let input = c.wait_for_find(Locator::Css("#search-q")).await.expect("search box");
+    let input = c
+        .wait()
+        .for_element(Locator::Css("#search-q"))
+        .await
+        .expect("search box");
     wait_until("the search box to show", || async {
         input.is_displayed().await.unwrap_or(false)
     })
