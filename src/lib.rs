@@ -14,6 +14,8 @@
 pub mod analyze;
 pub mod build;
 pub mod console;
+#[doc(hidden)]
+pub mod corpus_gen;
 pub mod dates;
 pub mod derive;
 pub mod diagnostics;
