@@ -15,6 +15,8 @@ pub mod analyze;
 pub mod build;
 pub mod checks;
 pub mod console;
+#[doc(hidden)]
+pub mod corpus_gen;
 pub mod dates;
 pub mod derive;
 pub mod diagnostics;
