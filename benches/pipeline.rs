@@ -43,7 +43,7 @@ fn stages(c: &mut Criterion) {
 
     let (corpus, diags) = load(&root, &LoadOptions::default());
     assert!(!diags.iter().any(|d| d.is_error()), "the generated corpus has errors");
-    let analyses = analyze_all(&corpus);
+    let analyses = analyze_all(&corpus, false);
     let briefing = derive(&corpus, &analyses);
     let pages = render(&corpus, &briefing, &analyses).unwrap_or_else(|_| panic!("render failed"));
 
@@ -52,7 +52,7 @@ fn stages(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(10));
     g.bench_function("load", |b| b.iter(|| black_box(load(&root, &LoadOptions::default()))));
-    g.bench_function("analyze", |b| b.iter(|| black_box(analyze_all(&corpus))));
+    g.bench_function("analyze", |b| b.iter(|| black_box(analyze_all(&corpus, false))));
     g.bench_function("derive", |b| b.iter(|| black_box(derive(&corpus, &analyses))));
     g.bench_function("render", |b| {
         b.iter(|| black_box(render(&corpus, &briefing, &analyses).is_ok()))

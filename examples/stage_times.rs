@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let t = Instant::now();
-    let analyses = analyze_all(&corpus);
+    let analyses = analyze_all(&corpus, false);
     lap("analyze", t);
     let t = Instant::now();
     let briefing = derive(&corpus, &analyses);

@@ -18,6 +18,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Show a progress bar on a terminal for long builds.
     pub progress: bool,
+    /// Read invalid UTF-8 with replacement characters (a warning) instead of failing.
+    pub lossy: bool,
 }
 
 /// The result of running the pipeline without writing.
@@ -36,6 +38,7 @@ pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagn
         root,
         &LoadOptions {
             include_drafts: options.drafts,
+            lossy: options.lossy,
         },
     );
     if let Some(url) = &options.base_url {

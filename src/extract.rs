@@ -9,7 +9,13 @@ use crate::load::{LoadOptions, load, parse_article};
 /// Analyse each file against the project's gazetteer. Returns pretty JSON (an object for one
 /// file, an array for several) and the warnings met.
 pub fn extract(root: &Path, files: &[PathBuf]) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let (corpus, load_diags) = load(root, &LoadOptions { include_drafts: true });
+    let (corpus, load_diags) = load(
+        root,
+        &LoadOptions {
+            include_drafts: true,
+            lossy: true,
+        },
+    );
     let mut diags: Vec<Diagnostic> = load_diags
         .into_iter()
         .filter(|d| !d.file.starts_with("content/articles"))

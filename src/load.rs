@@ -26,6 +26,8 @@ pub struct Config {
     pub base_url: String,
     pub language: String,
     pub output_dir: String,
+    /// Largest article (or gazetteer) file read, in bytes.
+    pub max_article_bytes: u64,
     pub extraction: Extraction,
 }
 
@@ -47,6 +49,7 @@ impl Default for Config {
             base_url: String::new(),
             language: "en".into(),
             output_dir: "public".into(),
+            max_article_bytes: 10 * 1024 * 1024,
             extraction: Extraction {
                 attach_window_days: 7,
                 carry_sentences: 8,
@@ -121,6 +124,15 @@ pub struct Corpus {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub include_drafts: bool,
+    /// Read invalid UTF-8 with replacement characters and a warning instead of an error.
+    pub lossy: bool,
+}
+
+/// How a tree is read: which files, and how strictly.
+struct Reading<'a> {
+    exts: &'a [&'a str],
+    max_bytes: u64,
+    lossy: bool,
 }
 
 /// Read the project at `root`. Returns the corpus (possibly partial) and every problem found.
@@ -129,7 +141,17 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
     let config = load_config(root, &mut diags);
     let content = root.join("content");
     let mut articles = Vec::new();
-    for (rel, text) in read_tree(root, &content.join("articles"), &["md", "txt", "markdown"], &mut diags) {
+    let articles_reading = Reading {
+        exts: &["md", "txt", "markdown"],
+        max_bytes: config.max_article_bytes,
+        lossy: options.lossy,
+    };
+    let entity_reading = Reading {
+        exts: &["md"],
+        max_bytes: config.max_article_bytes,
+        lossy: options.lossy,
+    };
+    for (rel, text) in read_tree(root, &content.join("articles"), &articles_reading, &mut diags) {
         if let Some(a) = parse_article(&rel, &text, &mut diags)
             && (options.include_drafts || !a.draft)
         {
@@ -143,24 +165,38 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
     );
 
     let mut groups = Vec::new();
-    for (rel, text) in read_tree(root, &content.join("groups"), &["md"], &mut diags) {
+    for (rel, text) in read_tree(root, &content.join("groups"), &entity_reading, &mut diags) {
         groups.extend(parse_group(&rel, &text, &mut diags));
     }
     let mut places = Vec::new();
-    for (rel, text) in read_tree(root, &content.join("places"), &["md"], &mut diags) {
+    for (rel, text) in read_tree(root, &content.join("places"), &entity_reading, &mut diags) {
         places.extend(parse_place(&rel, &text, &mut diags));
     }
     let mut notes = Vec::new();
-    for (rel, text) in read_tree(root, &content.join("incidents"), &["md"], &mut diags) {
+    for (rel, text) in read_tree(root, &content.join("incidents"), &entity_reading, &mut diags) {
         notes.extend(parse_note(&rel, &text, &mut diags));
     }
+    check_id_collisions(
+        groups.iter().map(|g| (g.id.as_str(), g.path.as_str())),
+        "group",
+        &mut diags,
+    );
+    check_id_collisions(
+        places.iter().map(|p| (p.id.as_str(), p.path.as_str())),
+        "place",
+        &mut diags,
+    );
     let gazetteer = Gazetteer::new(groups, places, &mut diags);
 
     let mut templates = BTreeMap::new();
     for (rel, text) in read_tree(
         root,
         &root.join("templates"),
-        &["html", "xml", "txt", "json"],
+        &Reading {
+            exts: &["html", "xml", "txt", "json"],
+            max_bytes: config.max_article_bytes,
+            lossy: false,
+        },
         &mut diags,
     ) {
         let name = rel.strip_prefix("templates/").unwrap_or(&rel).to_string();
@@ -209,6 +245,7 @@ fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
         "base_url",
         "language",
         "output_dir",
+        "max_article_bytes",
         "extraction",
     ];
     for (key, value) in &table {
@@ -230,6 +267,13 @@ fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
                     _ => config.output_dir = s,
                 },
                 None => diags.push(at(Diagnostic::error("site.toml", format!("`{key}` must be text")))),
+            },
+            "max_article_bytes" => match value.as_integer() {
+                Some(n) if n > 0 => config.max_article_bytes = n as u64,
+                _ => diags.push(at(Diagnostic::error(
+                    "site.toml",
+                    "`max_article_bytes` must be a positive whole number of bytes",
+                ))),
             },
             "extraction" => {
                 let Some(t) = value.as_table() else {
@@ -265,7 +309,7 @@ fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
 }
 
 /// Read every file under `dir` with one of `exts`, sorted by path, as (relative path, text).
-fn read_tree(root: &Path, dir: &Path, exts: &[&str], diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+fn read_tree(root: &Path, dir: &Path, how: &Reading<'_>, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if !dir.exists() {
         return out;
@@ -274,8 +318,14 @@ fn read_tree(root: &Path, dir: &Path, exts: &[&str], diags: &mut Vec<Diagnostic>
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
+                // A symlink loop or an unreadable folder costs that part, not the build.
                 let p = e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
-                diags.push(Diagnostic::error(relative(root, &p), format!("cannot read: {e}")));
+                let why = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    e.to_string()
+                };
+                diags.push(Diagnostic::warning(relative(root, &p), format!("skipped: {why}")));
                 continue;
             }
         };
@@ -292,22 +342,41 @@ fn read_tree(root: &Path, dir: &Path, exts: &[&str], diags: &mut Vec<Diagnostic>
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if !exts.contains(&ext.as_str()) {
+        if !how.exts.contains(&ext.as_str()) {
             continue;
         }
         let rel = relative(root, path);
+        let size = entry.metadata().map_or(0, |m| m.len());
+        if size > how.max_bytes {
+            diags.push(Diagnostic::error(
+                &rel,
+                format!(
+                    "file is {size} bytes, over the limit of {} bytes (site.toml `max_article_bytes`)",
+                    how.max_bytes
+                ),
+            ));
+            continue;
+        }
         match fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => out.push((rel, text)),
                 Err(e) => {
                     let at = e.utf8_error().valid_up_to();
-                    diags.push(Diagnostic::error(
-                        &rel,
-                        format!("not valid UTF-8 at byte {at}; save the file as UTF-8"),
-                    ));
+                    if how.lossy {
+                        diags.push(Diagnostic::warning(
+                            &rel,
+                            format!("not valid UTF-8 at byte {at}; read with replacement characters (--lossy)"),
+                        ));
+                        out.push((rel, String::from_utf8_lossy(e.as_bytes()).into_owned()));
+                    } else {
+                        diags.push(Diagnostic::error(
+                            &rel,
+                            format!("not valid UTF-8 at byte {at}; save the file as UTF-8, or build with --lossy"),
+                        ));
+                    }
                 }
             },
-            Err(e) => diags.push(Diagnostic::error(&rel, format!("cannot read: {e}"))),
+            Err(e) => diags.push(Diagnostic::warning(&rel, format!("skipped: cannot read: {e}"))),
         }
     }
     out

@@ -36,6 +36,9 @@ enum Command {
         /// Include articles marked `draft = true`
         #[arg(long)]
         drafts: bool,
+        /// Read files that are not valid UTF-8 with replacement characters (warns)
+        #[arg(long)]
+        lossy: bool,
     },
     /// Serve the briefing on 127.0.0.1, rebuilding and reloading pages on every change
     Serve {
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            lossy,
         } => build(
             root,
             BuildOptions {
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 progress: true,
+                lossy,
             },
         ),
         Command::Check { root } => check(root),

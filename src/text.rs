@@ -111,7 +111,18 @@ pub fn slugify(input: &str) -> String {
         let cut = slug[..80].rfind('-').unwrap_or(80);
         slug.truncate(cut);
     }
-    if slug.is_empty() { "untitled".to_string() } else { slug }
+    if slug.is_empty() {
+        return "untitled".to_string();
+    }
+    // Names Windows reserves for devices cannot be folders there: publish them under "-x".
+    const RESERVED: &[&str] = &[
+        "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1",
+        "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+    if RESERVED.contains(&slug.as_str()) {
+        slug.push_str("-x");
+    }
+    slug
 }
 
 /// One sentence of an article: its text and where it sits.
@@ -183,7 +194,35 @@ pub fn split_sentences(paragraph: &str) -> Vec<SentenceSpan> {
         s.start += lead.min(s.end - s.start);
     }
     spans.retain(|s| s.end > s.start);
-    spans
+    split_long(paragraph, spans)
+}
+
+/// No sentence is longer than this many bytes: a run-on "sentence" of pasted text is cut at
+/// spaces, which keeps every per-sentence step linear.
+pub const MAX_SENTENCE_BYTES: usize = 2_000;
+
+fn split_long(paragraph: &str, spans: Vec<SentenceSpan>) -> Vec<SentenceSpan> {
+    let mut out = Vec::with_capacity(spans.len());
+    for s in spans {
+        let mut start = s.start;
+        while s.end - start > MAX_SENTENCE_BYTES {
+            let mut cut = start + MAX_SENTENCE_BYTES;
+            while !paragraph.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let window = &paragraph[start..cut];
+            let at = window.rfind(' ').filter(|&i| i > 0).map_or(cut, |i| start + i);
+            out.push(SentenceSpan { start, end: at });
+            start = at;
+            while start < s.end && paragraph[start..].starts_with(' ') {
+                start += 1;
+            }
+        }
+        if s.end > start {
+            out.push(SentenceSpan { start, end: s.end });
+        }
+    }
+    out
 }
 
 /// A word token with its byte range. Words are runs of letters/digits; an inner apostrophe
@@ -254,6 +293,8 @@ mod tests {
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("Ain al-Asad"), "ain-al-asad");
         assert_eq!(slugify("!!!"), "untitled");
+        assert_eq!(slugify("CON"), "con-x");
+        assert_eq!(slugify("a\0b"), "a-b");
         assert!(slugify(&"word ".repeat(100)).len() <= 80);
     }
 
