@@ -123,243 +123,414 @@ struct SourceListItem {
 #[derive(Serialize)]
 struct Month {
     label: String,
-    incidents: Vec<IncidentView>,
+    incidents: Vec<Card>,
 }
 
-/// Render every page of the site. Template errors become diagnostics naming the template.
-pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Result<Vec<Page>, Vec<Diagnostic>> {
+/// An incident as lists show it: enough for a card or a table row, nothing more, so list
+/// pages stay small however many sources an incident has.
+#[derive(Serialize, Clone)]
+struct Card {
+    id: String,
+    title: String,
+    date_iso: String,
+    date_label: String,
+    place: String,
+    place_name: String,
+    weapons: Vec<String>,
+    claimants: Vec<Link>,
+    status: String,
+    source_count: usize,
+}
+
+/// One page to render from a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Index,
+    Incidents,
+    Incident(usize),
+    Groups,
+    Group(usize),
+    Places,
+    Place(usize),
+    Sources,
+    Source(usize),
+    NotFound,
+}
+
+/// Everything needed to render any page, prepared once; pages are then rendered
+/// independently (in parallel) and can be written as they come.
+pub struct Plan<'a> {
+    tera: Tera,
+    corpus: &'a Corpus,
+    briefing: &'a Briefing,
+    analyses: BTreeMap<&'a str, &'a Analysis>,
+    articles: BTreeMap<&'a str, &'a Article>,
+    sources: BTreeMap<&'a str, &'a SourceProfile>,
+    cards: BTreeMap<&'a str, Card>,
+    source_items: Vec<SourceListItem>,
+    source_pos: BTreeMap<&'a str, usize>,
+    /// Source id → sentence number → incidents citing it.
+    cited: BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>,
+    /// The pages to render, in path order.
+    pub jobs: Vec<Job>,
+    /// Files that need no template: data, feeds, search index, static files, redirects.
+    pub files: Vec<Page>,
+}
+
+/// Prepare the site: templates compiled, lookups built, the list of pages fixed.
+pub fn plan<'a>(
+    corpus: &'a Corpus,
+    briefing: &'a Briefing,
+    analyses: &'a [Analysis],
+) -> Result<Plan<'a>, Vec<Diagnostic>> {
     let tera = templates(corpus)?;
     let g = &corpus.gazetteer;
     let cfg = &corpus.config;
-    let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let sources_by_id: BTreeMap<&str, &SourceProfile> = briefing.sources.iter().map(|s| (s.id.as_str(), s)).collect();
-    let views: Vec<IncidentView> = briefing
-        .incidents
-        .iter()
-        .map(|i| incident_view(i, g, &sources_by_id))
-        .collect();
-    let by_id: BTreeMap<&str, &IncidentView> = views.iter().map(|v| (v.id.as_str(), v)).collect();
-    let source_items: Vec<SourceListItem> = briefing.sources.iter().map(source_item).collect();
-    let source_item_by_id: BTreeMap<&str, &SourceListItem> = source_items.iter().map(|s| (s.id.as_str(), s)).collect();
-
-    let site = Site {
-        title: &cfg.title,
-        description: &cfg.description,
-        language: &cfg.language,
-    };
-    let counts = serde_json::json!({
-        "incidents": briefing.incidents.len(),
-        "sources": briefing.sources.len(),
-        "groups": briefing.groups.len(),
-        "places": briefing.places.len(),
-    });
-    let mut pages = Vec::new();
-    let mut errors = Vec::new();
-    let mut emit = |path: String, template: &str, section: &str, extra: Context| {
-        let depth = path.matches('/').count();
-        // The 404 page is served at any depth: with a base URL its links are absolute.
-        let root = if path == "404.html" && !publish::base(cfg).is_empty() {
-            publish::base(cfg)
-        } else if depth == 0 {
-            "./".to_string()
-        } else {
-            "../".repeat(depth)
-        };
-        let canonical = if publish::base(cfg).is_empty() || path == "404.html" {
-            String::new()
-        } else {
-            publish::url(cfg, path.strip_suffix("index.html").unwrap_or(&path))
-        };
-        let mut ctx = Context::new();
-        ctx.insert("site", &site);
-        ctx.insert("root", &root);
-        ctx.insert("canonical", &canonical);
-        ctx.insert("section", section);
-        ctx.insert("counts", &counts);
-        ctx.extend(extra);
-        match tera.render(template, &ctx) {
-            Ok(html) => pages.push(Page {
-                path,
-                bytes: tidy(&html).into_bytes(),
-            }),
-            Err(e) => errors.push(template_error(template, &e)),
-        }
-    };
-
-    // Index.
-    let mut ctx = Context::new();
-    ctx.insert("latest", &views.iter().take(6).collect::<Vec<_>>());
-    ctx.insert("timeline", &timeline(&views));
-    ctx.insert("figures", &crate::figures::index_figures(briefing));
-    let armed: Vec<_> = briefing
-        .groups
-        .iter()
-        .filter(|gp| gp.kind == "armed-group" && !gp.sources.is_empty())
-        .collect();
-    ctx.insert("armed_groups", &armed);
-    let mut attacked: BTreeMap<&str, usize> = BTreeMap::new();
+    let sources: BTreeMap<&str, &SourceProfile> = briefing.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let cards = briefing.incidents.iter().map(|i| (i.id.as_str(), card(i, g))).collect();
+    let mut cited: BTreeMap<&str, BTreeMap<usize, Vec<String>>> = BTreeMap::new();
     for i in &briefing.incidents {
-        *attacked.entry(i.place.as_str()).or_default() += 1;
-    }
-    let attacked: Vec<_> = attacked
-        .iter()
-        .map(|(id, n)| serde_json::json!({"id": id, "name": g.name_of(&EntityRef::Place(id.to_string())), "count": n}))
-        .collect();
-    ctx.insert("attacked_places", &attacked);
-    ctx.insert("sources", &source_items);
-    emit("index.html".into(), "index.html", "home", ctx);
-
-    // Incidents.
-    let mut ctx = Context::new();
-    ctx.insert("incidents", &views);
-    emit("incidents/index.html".into(), "incidents.html", "incidents", ctx);
-    for v in &views {
-        let mut ctx = Context::new();
-        ctx.insert("i", v);
-        emit(
-            format!("incidents/{}/index.html", v.id),
-            "incident.html",
-            "incidents",
-            ctx,
-        );
-    }
-
-    // Groups.
-    let kinds = [
-        ("armed-group", "Armed groups"),
-        ("state-force", "State forces"),
-        ("coalition", "Coalitions"),
-        ("government", "Governments"),
-        ("monitor", "Monitors"),
-        ("media", "Media"),
-    ];
-    let mut kind_lists = Vec::new();
-    for (k, label) in kinds {
-        let list: Vec<_> = briefing.groups.iter().filter(|gp| gp.kind == k).collect();
-        if !list.is_empty() {
-            kind_lists.push(serde_json::json!({"id": k, "label": label, "groups": list}));
+        for s in &i.sources {
+            let by_sentence = cited.entry(s.source.as_str()).or_default();
+            for &n in &s.sentences {
+                by_sentence.entry(n).or_default().push(i.id.clone());
+            }
         }
     }
-    let other: Vec<_> = briefing
-        .groups
-        .iter()
-        .filter(|gp| !kinds.iter().any(|(k, _)| *k == gp.kind))
-        .collect();
-    if !other.is_empty() {
-        kind_lists.push(serde_json::json!({"id": "other", "label": "Other", "groups": other}));
-    }
-    let mut ctx = Context::new();
-    ctx.insert("kinds", &kind_lists);
-    emit("groups/index.html".into(), "groups.html", "groups", ctx);
-    for gp in &briefing.groups {
-        let link = |id: &String| Link {
-            id: id.clone(),
-            name: g.name_of(&EntityRef::Group(id.clone())).to_string(),
-        };
-        let desc = g.groups.get(&gp.id).map_or("", |x| x.description.as_str());
-        let view = serde_json::json!({
-            "id": gp.id, "name": gp.name, "kind": gp.kind, "country": gp.country.clone().unwrap_or_default(),
-            "aliases": gp.aliases,
-            "parents": gp.member_of.iter().map(link).collect::<Vec<_>>(),
-            "members": gp.members.iter().map(link).collect::<Vec<_>>(),
-            "description_html": markdown_html(desc),
-            "incidents": gp.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
-            "sources": gp.sources.iter().filter_map(|id| source_item_by_id.get(id.as_str())).collect::<Vec<_>>(),
-        });
-        let mut ctx = Context::new();
-        ctx.insert("g", &view);
-        ctx.insert("figures", &crate::figures::group_figures(briefing, &gp.id));
-        emit(format!("groups/{}/index.html", gp.id), "group.html", "groups", ctx);
-    }
+    let mut jobs = vec![
+        Job::Index,
+        Job::Incidents,
+        Job::Groups,
+        Job::Places,
+        Job::Sources,
+        Job::NotFound,
+    ];
+    jobs.extend((0..briefing.incidents.len()).map(Job::Incident));
+    jobs.extend((0..briefing.groups.len()).map(Job::Group));
+    jobs.extend((0..briefing.places.len()).map(Job::Place));
+    jobs.extend((0..briefing.sources.len()).map(Job::Source));
 
-    // Places.
-    let mut ctx = Context::new();
-    let place_rows: Vec<_> = briefing
-        .places
-        .iter()
-        .map(|p| serde_json::json!({"id": p.id, "name": p.name, "kind": p.kind, "country": p.country.clone().unwrap_or_default(), "incidents": p.incidents, "sources": p.sources}))
-        .collect();
-    ctx.insert("places", &place_rows);
-    emit("places/index.html".into(), "places.html", "places", ctx);
-    for p in &briefing.places {
-        let desc = g.places.get(&p.id).map_or("", |x| x.description.as_str());
-        let coordinates = match (p.lat, p.lon) {
-            (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
-            _ => String::new(),
-        };
-        let view = serde_json::json!({
-            "id": p.id, "name": p.name, "kind": p.kind, "aliases": p.aliases, "coordinates": coordinates,
-            "regions": regions(g, &p.id),
-            "description_html": markdown_html(desc),
-            "incidents": p.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
-            "sources": p.sources.iter().filter_map(|id| source_item_by_id.get(id.as_str())).collect::<Vec<_>>(),
-        });
-        let mut ctx = Context::new();
-        ctx.insert("p", &view);
-        ctx.insert("figures", &crate::figures::place_figures(briefing, &p.id));
-        emit(format!("places/{}/index.html", p.id), "place.html", "places", ctx);
-    }
+    let mut plan = Plan {
+        tera,
+        corpus,
+        briefing,
+        analyses: analyses.iter().map(|a| (a.article.as_str(), a)).collect(),
+        articles: corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
+        sources,
+        cards,
+        source_items: briefing.sources.iter().map(source_item).collect(),
+        source_pos: briefing
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect(),
+        cited,
+        jobs: Vec::new(),
+        files: Vec::new(),
+    };
+    jobs.sort_by_cached_key(|j| plan.path(*j));
+    plan.jobs = jobs;
 
-    // Sources.
-    let mut ctx = Context::new();
-    ctx.insert("sources", &source_items);
-    emit("sources/index.html".into(), "sources.html", "sources", ctx);
-    for s in &briefing.sources {
-        let Some(article) = articles.get(s.id.as_str()) else {
-            continue;
-        };
-        let Some(analysis) = analyses.iter().find(|a| a.article == s.id) else {
-            continue;
-        };
-        let cited = cited_sentences(briefing, &s.id);
-        let item = source_item(s);
-        let view = serde_json::json!({
-            "id": s.id, "title": s.title, "byline": item.byline, "url": s.url.clone().unwrap_or_default(),
-            "incidents": s.incidents.iter().filter_map(|id| by_id.get(id.as_str())).collect::<Vec<_>>(),
-            "body_html": source_body_html(article, analysis, g, &cited),
-        });
-        let mut ctx = Context::new();
-        ctx.insert("s", &view);
-        emit(format!("sources/{}/index.html", s.id), "source.html", "sources", ctx);
-    }
-
-    emit("404.html".into(), "404.html", "none", Context::new());
-
-    pages.extend(data_files(briefing));
-    pages.extend(publish::feeds(cfg, briefing, g));
-    pages.push(publish::robots(cfg));
-    pages.push(publish::search_index(briefing, g));
-    let sitemap = publish::sitemap(cfg, &pages);
-    pages.push(sitemap);
+    let mut files = data_files(briefing);
+    files.extend(publish::feeds(cfg, briefing, g));
+    files.push(publish::robots(cfg));
+    files.push(publish::search_index(briefing, g));
+    let paths: Vec<String> = plan.jobs.iter().map(|j| plan.path(*j)).collect();
+    files.push(publish::sitemap(cfg, &paths));
     // Redirects left by merges, so published links keep working.
     for (old, new) in &briefing.redirects {
         let html = redirect_html(&format!("../{new}/"), &cfg.language);
-        pages.push(Page {
+        files.push(Page {
             path: format!("incidents/{old}/index.html"),
             bytes: html.into_bytes(),
         });
     }
-
     for (name, body) in BUILTIN_STATIC {
         if !corpus.static_files.contains_key(*name) {
-            pages.push(Page {
+            files.push(Page {
                 path: (*name).to_string(),
                 bytes: body.as_bytes().to_vec(),
             });
         }
     }
     for (name, bytes) in &corpus.static_files {
-        pages.push(Page {
+        files.push(Page {
             path: name.clone(),
             bytes: bytes.clone(),
         });
     }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    plan.files = files;
+    Ok(plan)
+}
+
+/// Render every page of the site into memory. Template errors become diagnostics.
+pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Result<Vec<Page>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let plan = plan(corpus, briefing, analyses)?;
+    let rendered: Vec<Result<Page, Diagnostic>> = plan.jobs.par_iter().map(|j| plan.render(*j)).collect();
+    let mut pages = Vec::with_capacity(rendered.len() + plan.files.len());
+    let mut errors = Vec::new();
+    for r in rendered {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
     if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
         return Err(errors);
     }
+    let Plan { files, .. } = plan;
+    pages.extend(files);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     pages.dedup_by(|a, b| a.path == b.path);
     Ok(pages)
+}
+
+const GROUP_KINDS: [(&str, &str); 7] = [
+    ("armed-group", "Armed groups"),
+    ("alliance", "Alliances"),
+    ("state-force", "State forces"),
+    ("coalition", "Coalitions"),
+    ("government", "Governments"),
+    ("monitor", "Monitors"),
+    ("media", "Media"),
+];
+
+impl Plan<'_> {
+    /// Where a page goes.
+    pub fn path(&self, job: Job) -> String {
+        let b = self.briefing;
+        match job {
+            Job::Index => "index.html".into(),
+            Job::Incidents => "incidents/index.html".into(),
+            Job::Incident(i) => format!("incidents/{}/index.html", b.incidents[i].id),
+            Job::Groups => "groups/index.html".into(),
+            Job::Group(i) => format!("groups/{}/index.html", b.groups[i].id),
+            Job::Places => "places/index.html".into(),
+            Job::Place(i) => format!("places/{}/index.html", b.places[i].id),
+            Job::Sources => "sources/index.html".into(),
+            Job::Source(i) => format!("sources/{}/index.html", b.sources[i].id),
+            Job::NotFound => "404.html".into(),
+        }
+    }
+
+    fn cards_for<'c>(&'c self, ids: &[String]) -> Vec<&'c Card> {
+        ids.iter().filter_map(|id| self.cards.get(id.as_str())).collect()
+    }
+
+    fn sources_for(&self, ids: &[String]) -> Vec<&SourceListItem> {
+        ids.iter()
+            .filter_map(|id| self.source_pos.get(id.as_str()).map(|&i| &self.source_items[i]))
+            .collect()
+    }
+
+    /// Render one page.
+    pub fn render(&self, job: Job) -> Result<Page, Diagnostic> {
+        let (g, b, cfg) = (&self.corpus.gazetteer, self.briefing, &self.corpus.config);
+        let path = self.path(job);
+        let mut ctx = Context::new();
+        let (template, section) = match job {
+            Job::Index => {
+                let cards: Vec<&Card> = b
+                    .incidents
+                    .iter()
+                    .filter_map(|i| self.cards.get(i.id.as_str()))
+                    .collect();
+                ctx.insert("latest", &cards.iter().take(6).collect::<Vec<_>>());
+                ctx.insert("timeline", &timeline(&cards));
+                ctx.insert("figures", &crate::figures::index_figures(b));
+                let armed: Vec<_> = b
+                    .groups
+                    .iter()
+                    .filter(|gp| gp.kind == "armed-group" && !gp.sources.is_empty())
+                    .collect();
+                ctx.insert("armed_groups", &armed);
+                let mut attacked: BTreeMap<&str, usize> = BTreeMap::new();
+                for i in &b.incidents {
+                    *attacked.entry(i.place.as_str()).or_default() += 1;
+                }
+                let attacked: Vec<_> = attacked
+                    .iter()
+                    .map(|(id, n)| serde_json::json!({"id": id, "name": g.place_name(id), "count": n}))
+                    .collect();
+                ctx.insert("attacked_places", &attacked);
+                // The newest sources; the sources page lists them all.
+                let mut newest: Vec<&SourceListItem> = self.source_items.iter().collect();
+                newest.sort_by(|a, b| b.date_label.cmp(&a.date_label).then_with(|| a.id.cmp(&b.id)));
+                newest.truncate(12);
+                ctx.insert("sources", &newest);
+                ctx.insert("source_total", &self.source_items.len());
+                ("index.html", "home")
+            }
+            Job::Incidents => {
+                let cards: Vec<&Card> = b
+                    .incidents
+                    .iter()
+                    .filter_map(|i| self.cards.get(i.id.as_str()))
+                    .collect();
+                ctx.insert("incidents", &cards);
+                ("incidents.html", "incidents")
+            }
+            Job::Incident(i) => {
+                ctx.insert("i", &incident_view(&b.incidents[i], g, &self.sources));
+                ("incident.html", "incidents")
+            }
+            Job::Groups => {
+                let mut kinds = Vec::new();
+                for (k, label) in GROUP_KINDS {
+                    let list: Vec<_> = b.groups.iter().filter(|gp| gp.kind == k).collect();
+                    if !list.is_empty() {
+                        kinds.push(serde_json::json!({"id": k, "label": label, "groups": list}));
+                    }
+                }
+                let other: Vec<_> = b
+                    .groups
+                    .iter()
+                    .filter(|gp| !GROUP_KINDS.iter().any(|(k, _)| *k == gp.kind))
+                    .collect();
+                if !other.is_empty() {
+                    kinds.push(serde_json::json!({"id": "other", "label": "Other", "groups": other}));
+                }
+                ctx.insert("kinds", &kinds);
+                ("groups.html", "groups")
+            }
+            Job::Group(i) => {
+                let gp = &b.groups[i];
+                let link = |id: &String| Link {
+                    id: id.clone(),
+                    name: g.group_name(id).to_string(),
+                };
+                let desc = g.groups.get(&gp.id).map_or("", |x| x.description.as_str());
+                let view = serde_json::json!({
+                    "id": gp.id, "name": gp.name, "kind": gp.kind, "country": gp.country.clone().unwrap_or_default(),
+                    "aliases": gp.aliases,
+                    "parents": gp.member_of.iter().map(link).collect::<Vec<_>>(),
+                    "members": gp.members.iter().map(link).collect::<Vec<_>>(),
+                    "description_html": markdown_html(desc),
+                    "incidents": self.cards_for(&gp.incidents),
+                    "sources": self.sources_for(&gp.sources),
+                });
+                ctx.insert("g", &view);
+                ctx.insert("figures", &crate::figures::group_figures(b, &gp.id));
+                ("group.html", "groups")
+            }
+            Job::Places => {
+                let rows: Vec<_> = b
+                    .places
+                    .iter()
+                    .map(|p| serde_json::json!({"id": p.id, "name": p.name, "kind": p.kind, "country": p.country.clone().unwrap_or_default(), "incidents": p.incidents.len(), "sources": p.sources.len()}))
+                    .collect();
+                ctx.insert("places", &rows);
+                ("places.html", "places")
+            }
+            Job::Place(i) => {
+                let p = &b.places[i];
+                let desc = g.places.get(&p.id).map_or("", |x| x.description.as_str());
+                let coordinates = match (p.lat, p.lon) {
+                    (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
+                    _ => String::new(),
+                };
+                let view = serde_json::json!({
+                    "id": p.id, "name": p.name, "kind": p.kind, "aliases": p.aliases, "coordinates": coordinates,
+                    "regions": regions(g, &p.id),
+                    "description_html": markdown_html(desc),
+                    "incidents": self.cards_for(&p.incidents),
+                    "sources": self.sources_for(&p.sources),
+                });
+                ctx.insert("p", &view);
+                ctx.insert("figures", &crate::figures::place_figures(b, &p.id));
+                ("place.html", "places")
+            }
+            Job::Sources => {
+                ctx.insert("sources", &self.source_items);
+                ("sources.html", "sources")
+            }
+            Job::Source(i) => {
+                let s = &b.sources[i];
+                let empty = BTreeMap::new();
+                let cited = self.cited.get(s.id.as_str()).unwrap_or(&empty);
+                let body = match (self.articles.get(s.id.as_str()), self.analyses.get(s.id.as_str())) {
+                    (Some(article), Some(analysis)) => source_body_html(article, analysis, g, cited),
+                    _ => String::new(),
+                };
+                let view = serde_json::json!({
+                    "id": s.id, "title": s.title, "byline": byline(s), "url": s.url.clone().unwrap_or_default(),
+                    "incidents": self.cards_for(&s.incidents),
+                    "body_html": body,
+                });
+                ctx.insert("s", &view);
+                ("source.html", "sources")
+            }
+            Job::NotFound => ("404.html", "none"),
+        };
+        let depth = path.matches('/').count();
+        // The 404 page is served at any depth: with a base URL its links are absolute.
+        let root = if job == Job::NotFound && !publish::base(cfg).is_empty() {
+            publish::base(cfg)
+        } else if depth == 0 {
+            "./".to_string()
+        } else {
+            "../".repeat(depth)
+        };
+        let canonical = if publish::base(cfg).is_empty() || job == Job::NotFound {
+            String::new()
+        } else {
+            publish::url(cfg, path.strip_suffix("index.html").unwrap_or(&path))
+        };
+        ctx.insert(
+            "site",
+            &Site {
+                title: &cfg.title,
+                description: &cfg.description,
+                language: &cfg.language,
+            },
+        );
+        ctx.insert("root", &root);
+        ctx.insert("canonical", &canonical);
+        ctx.insert("section", section);
+        match self.tera.render(template, &ctx) {
+            Ok(html) => Ok(Page {
+                path,
+                bytes: tidy(&html).into_bytes(),
+            }),
+            Err(e) => Err(template_error(template, &e)),
+        }
+    }
+}
+
+fn card(i: &Incident, g: &Gazetteer) -> Card {
+    Card {
+        id: i.id.clone(),
+        title: i.title.clone(),
+        date_iso: date_iso(i),
+        date_label: date_label(i.date, i.date_precision),
+        place: i.place.clone(),
+        place_name: g.place_name(&i.place).to_string(),
+        weapons: i.weapons.clone(),
+        claimants: i
+            .claimed_by
+            .iter()
+            .map(|c| Link {
+                id: c.clone(),
+                name: g.group_name(c).to_string(),
+            })
+            .collect(),
+        status: i.status.clone(),
+        source_count: i.sources.len(),
+    }
+}
+
+fn date_iso(i: &Incident) -> String {
+    i.date.map_or_else(String::new, |d| match i.date_precision {
+        Precision::Month => d.format("%Y-%m").to_string(),
+        Precision::Year => d.format("%Y").to_string(),
+        _ => d.format("%Y-%m-%d").to_string(),
+    })
 }
 
 /// The built-in templates with the project's overrides laid over them.
@@ -467,11 +638,7 @@ fn incident_view(i: &Incident, g: &Gazetteer, sources: &BTreeMap<&str, &SourcePr
     IncidentView {
         id: i.id.clone(),
         title: i.title.clone(),
-        date_iso: i.date.map_or_else(String::new, |d| match i.date_precision {
-            Precision::Month => d.format("%Y-%m").to_string(),
-            Precision::Year => d.format("%Y").to_string(),
-            _ => d.format("%Y-%m-%d").to_string(),
-        }),
+        date_iso: date_iso(i),
         date_label: date_label(i.date, i.date_precision),
         precision: i.date_precision.as_str(),
         place: i.place.clone(),
@@ -530,9 +697,9 @@ fn incident_view(i: &Incident, g: &Gazetteer, sources: &BTreeMap<&str, &SourcePr
     }
 }
 
-fn timeline(views: &[IncidentView]) -> Vec<Month> {
+fn timeline(cards: &[&Card]) -> Vec<Month> {
     let mut months: Vec<Month> = Vec::new();
-    for v in views {
+    for v in cards {
         let label = if v.date_iso.len() >= 7 {
             let d = NaiveDate::parse_from_str(&format!("{}-01", &v.date_iso[..7]), "%Y-%m-%d").ok();
             d.map_or_else(|| "Undated".into(), |d| d.format("%B %Y").to_string())
@@ -540,27 +707,14 @@ fn timeline(views: &[IncidentView]) -> Vec<Month> {
             "Undated".into()
         };
         match months.last_mut() {
-            Some(m) if m.label == label => m.incidents.push(v.clone()),
+            Some(m) if m.label == label => m.incidents.push((*v).clone()),
             _ => months.push(Month {
                 label,
-                incidents: vec![v.clone()],
+                incidents: vec![(*v).clone()],
             }),
         }
     }
     months
-}
-
-/// Sentence number → incidents citing it, for one source.
-fn cited_sentences(b: &Briefing, source: &str) -> BTreeMap<usize, Vec<String>> {
-    let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for i in &b.incidents {
-        for s in i.sources.iter().filter(|s| s.source == source) {
-            for &n in &s.sentences {
-                out.entry(n).or_default().push(i.id.clone());
-            }
-        }
-    }
-    out
 }
 
 /// The article text: one element per block, every sentence anchored `#s<N>`, every name
@@ -636,6 +790,14 @@ fn source_body_html(
     html
 }
 
+/// JSON that stays inert if someone pastes it into a page: `<`, `>` and `&` (which only occur
+/// inside strings) become `\u` escapes, as Go's encoder does.
+pub fn html_safe_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
 /// Escape text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -680,7 +842,7 @@ pub fn redirect_html(target: &str, lang: &str) -> String {
 /// `data/*.json`: the briefing as data, sorted, pretty-printed, one value per line.
 fn data_files(b: &Briefing) -> Vec<Page> {
     let json = |v: serde_json::Value| {
-        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let mut s = html_safe_json(&serde_json::to_string_pretty(&v).unwrap_or_default());
         s.push('\n');
         s.into_bytes()
     };
