@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::dates::{DateExpr, Precision, find_dates};
 use crate::gazetteer::{EntityRef, Gazetteer};
 use crate::load::{Article, Extraction};
-use crate::text::{fold_key, split_sentences, words};
+use crate::text::{split_sentences, words};
 use crate::weapons::{WeaponMention, find_weapons};
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,8 +170,9 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
 
     for s in &sentences {
         let ws = lower_words(&s.text);
+        let folded = crate::text::fold(&s.text);
         let mut found: Vec<Mention> = gazetteer
-            .find_names(&s.text)
+            .find_names_folded(&folded)
             .into_iter()
             .map(|m| Mention {
                 sentence: s.n,
@@ -248,7 +249,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             .collect();
 
         let weapons = find_weapons(&s.text);
-        let is_attack = has_attack_cue(&fold_key(&s.text)) || !weapons.is_empty();
+        let is_attack = has_attack_cue(&folded.text) || !weapons.is_empty();
         let names: Vec<crate::facts::Name<'_>> = found
             .iter()
             .map(|m| crate::facts::Name {
@@ -258,7 +259,15 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 text: &m.text,
             })
             .collect();
-        let facts = crate::facts::sentence_facts(s.n, &s.text, &names, gazetteer, &weapons, last_claimant.as_deref());
+        let facts = crate::facts::sentence_facts(
+            s.n,
+            &s.text,
+            &folded.text,
+            &names,
+            gazetteer,
+            &weapons,
+            last_claimant.as_deref(),
+        );
         if let Some(c) = facts.iter().find(|f| f.kind == FactKind::Claim) {
             last_claimant = Some(c.value.clone());
         }
@@ -549,7 +558,7 @@ pub fn has_attack_cue(folded: &str) -> bool {
     folded.split(' ').any(|w| ATTACK_CUES.contains(&w))
         || ["opened fire", "came under", "shot down"]
             .iter()
-            .any(|p| format!(" {folded} ").contains(&format!(" {p} ")))
+            .any(|p| crate::facts::contains_words(folded, p))
 }
 
 /// The end of a dateline such as "BAGHDAD (Reuters) -" or "ERBIL, Iraq —" at the start of a

@@ -218,6 +218,22 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             }
         }
     }
+    // Each article's analysis and the places it names, for lookups below.
+    let by_article: BTreeMap<&str, &Analysis> = analyses.iter().map(|a| (a.article.as_str(), a)).collect();
+    let places_named: BTreeMap<&str, BTreeSet<&str>> = analyses
+        .iter()
+        .map(|a| {
+            let set = a
+                .mentions
+                .iter()
+                .filter_map(|m| match &m.entity {
+                    EntityRef::Place(id) => Some(id.as_str()),
+                    EntityRef::Group(_) => None,
+                })
+                .collect();
+            (a.article.as_str(), set)
+        })
+        .collect();
     // 4. Region mentions join one incident at a site inside the region in their period,
     // preferring sites the same article names.
     for f in found.iter().filter(|f| f.event.area && f.event.specific) {
@@ -242,12 +258,9 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .iter()
             .copied()
             .filter(|&i| {
-                analyses.iter().any(|a| {
-                    a.article == f.article
-                        && a.mentions
-                            .iter()
-                            .any(|m| m.entity == EntityRef::Place(clusters[i].place.clone()))
-                })
+                places_named
+                    .get(f.article)
+                    .is_some_and(|set| set.contains(clusters[i].place.as_str()))
             })
             .collect();
         let pick = if named_here.len() == 1 {
@@ -264,9 +277,8 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
 
     let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
     let sentence_text = |article: &str, n: usize| -> String {
-        analyses
-            .iter()
-            .find(|a| a.article == article)
+        by_article
+            .get(article)
             .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
             .map_or_else(String::new, |s| s.text.clone())
     };
@@ -289,9 +301,10 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
     // Undated incidents go last rather than first.
     incidents.sort_by_key(|i| i.date.is_none());
 
-    let sources = source_profiles(corpus, analyses, &incidents);
-    let groups = group_profiles(g, analyses, &incidents);
-    let places = place_profiles(g, analyses, &incidents);
+    let index = Index::new(analyses, &incidents);
+    let sources = source_profiles(corpus, &by_article, &index);
+    let groups = group_profiles(g, &incidents, &index);
+    let places = place_profiles(g, &incidents, &index);
     Briefing {
         incidents,
         groups,
@@ -667,12 +680,52 @@ fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
     into.contradictions = contradictions_of(&into.facts, g);
 }
 
-fn source_profiles(corpus: &Corpus, analyses: &[Analysis], incidents: &[Incident]) -> Vec<SourceProfile> {
+/// Who is mentioned where and which incidents cite which source, built in one pass so the
+/// profiles need no nested scans.
+struct Index {
+    mentioned: BTreeMap<EntityRef, Vec<String>>,
+    incidents_of_source: BTreeMap<String, Vec<String>>,
+}
+
+impl Index {
+    fn new(analyses: &[Analysis], incidents: &[Incident]) -> Self {
+        let mut mentioned: BTreeMap<EntityRef, Vec<String>> = BTreeMap::new();
+        for a in analyses {
+            let entities: BTreeSet<&EntityRef> = a.mentions.iter().map(|m| &m.entity).collect();
+            for e in entities {
+                mentioned.entry(e.clone()).or_default().push(a.article.clone());
+            }
+        }
+        let mut incidents_of_source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for i in incidents {
+            for s in &i.sources {
+                incidents_of_source
+                    .entry(s.source.clone())
+                    .or_default()
+                    .push(i.id.clone());
+            }
+        }
+        for list in incidents_of_source.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        Index {
+            mentioned,
+            incidents_of_source,
+        }
+    }
+
+    fn mentioned_in(&self, e: &EntityRef) -> Vec<String> {
+        self.mentioned.get(e).cloned().unwrap_or_default()
+    }
+}
+
+fn source_profiles(corpus: &Corpus, by_article: &BTreeMap<&str, &Analysis>, index: &Index) -> Vec<SourceProfile> {
     corpus
         .articles
         .iter()
         .map(|a| {
-            let analysis = analyses.iter().find(|x| x.article == a.id);
+            let analysis = by_article.get(a.id.as_str());
             let (mut groups, mut places) = (BTreeSet::new(), BTreeSet::new());
             for m in analysis.map(|x| x.mentions.as_slice()).unwrap_or_default() {
                 match &m.entity {
@@ -680,12 +733,6 @@ fn source_profiles(corpus: &Corpus, analyses: &[Analysis], incidents: &[Incident
                     EntityRef::Place(id) => places.insert(id.clone()),
                 };
             }
-            let mut inc: Vec<String> = incidents
-                .iter()
-                .filter(|i| i.sources.iter().any(|s| s.source == a.id))
-                .map(|i| i.id.clone())
-                .collect();
-            inc.sort();
             SourceProfile {
                 id: a.id.clone(),
                 title: a.title.clone(),
@@ -694,7 +741,7 @@ fn source_profiles(corpus: &Corpus, analyses: &[Analysis], incidents: &[Incident
                 url: a.url.clone(),
                 author: a.author.clone(),
                 path: a.path.clone(),
-                incidents: inc,
+                incidents: index.incidents_of_source.get(&a.id).cloned().unwrap_or_default(),
                 groups: groups.into_iter().collect(),
                 places: places.into_iter().collect(),
                 sentences: analysis.map_or(0, |x| x.sentences.len()),
@@ -703,15 +750,7 @@ fn source_profiles(corpus: &Corpus, analyses: &[Analysis], incidents: &[Incident
         .collect()
 }
 
-fn mentioned_in(analyses: &[Analysis], e: &EntityRef) -> Vec<String> {
-    analyses
-        .iter()
-        .filter(|a| a.mentions.iter().any(|m| &m.entity == e))
-        .map(|a| a.article.clone())
-        .collect()
-}
-
-fn group_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) -> Vec<GroupProfile> {
+fn group_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<GroupProfile> {
     g.groups
         .values()
         .map(|gr| {
@@ -732,13 +771,13 @@ fn group_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) 
                 members: g.members_of(&gr.id).iter().map(|m| m.id.clone()).collect(),
                 country: gr.country.clone(),
                 incidents: inc,
-                sources: mentioned_in(analyses, &EntityRef::Group(gr.id.clone())),
+                sources: index.mentioned_in(&EntityRef::Group(gr.id.clone())),
             }
         })
         .collect()
 }
 
-fn place_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) -> Vec<PlaceProfile> {
+fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<PlaceProfile> {
     g.places
         .values()
         .map(|p| {
@@ -758,7 +797,7 @@ fn place_profiles(g: &Gazetteer, analyses: &[Analysis], incidents: &[Incident]) 
                 lon: p.lon,
                 within: p.within.clone(),
                 incidents: inc,
-                sources: mentioned_in(analyses, &EntityRef::Place(p.id.clone())),
+                sources: index.mentioned_in(&EntityRef::Place(p.id.clone())),
             }
         })
         .collect()

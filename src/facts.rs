@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::{fold_key, words};
+use crate::text::words;
 use crate::weapons::{Count, Weapon, WeaponMention};
 
 /// What kind of statement a fact is.
@@ -176,10 +176,59 @@ fn group_id(e: &EntityRef) -> Option<&str> {
     }
 }
 
+/// Every phrase the fact reader looks for, found in one pass per sentence.
+#[rustfmt::skip]
+const PHRASES: &[&str] = &[
+    "casualties or damages", "caused damage", "causing damage", "damaged", "damaging", "declined to comment",
+    "denied", "destroyed", "destroying", "did not comment", "did not confirm", "directly hit", "downed",
+    "foiled", "has not commented", "has not confirmed", "has not issued a statement", "have not commented",
+    "have not confirmed", "intercepted", "managed to target", "material damage", "minor injuries",
+    "no casualties", "no damage", "no damage or injuries", "no information about casualties",
+    "no information on casualties", "no injuries", "no injuries or damage",
+    "no intelligence or operational reports", "no one was hurt", "no one was injured",
+    "no reports supporting", "no statement", "not yet issued a statement", "precisely hit",
+    "preventing any casualties", "repelled", "severe damage", "shot down", "statement",
+    "successful airstrikes", "successful strikes", "telegram", "thwarted", "video", "without casualties",
+    "without causing damage", "without damage",
+];
+
+/// Which of [`PHRASES`] a folded sentence contains on word boundaries.
+struct Phrases<'a> {
+    folded: &'a str,
+    found: Vec<bool>,
+}
+
+impl<'a> Phrases<'a> {
+    fn new(folded: &'a str) -> Self {
+        static AUTOMATON: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+            std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PHRASES).ok());
+        let mut found = vec![false; PHRASES.len()];
+        let bytes = folded.as_bytes();
+        if let Some(ac) = AUTOMATON.as_ref() {
+            for m in ac.find_overlapping_iter(folded) {
+                let bounded = (m.start() == 0 || bytes[m.start() - 1] == b' ')
+                    && (m.end() == bytes.len() || bytes[m.end()] == b' ');
+                if bounded {
+                    found[m.pattern().as_usize()] = true;
+                }
+            }
+        }
+        Phrases { folded, found }
+    }
+
+    fn has(&self, needle: &str) -> bool {
+        match PHRASES.binary_search(&needle) {
+            Ok(i) => self.found[i],
+            Err(_) => contains_words(self.folded, needle),
+        }
+    }
+}
+
 /// Read the facts of sentence `n`.
 pub fn sentence_facts(
     n: usize,
     text: &str,
+    folded: &str,
     names: &[Name<'_>],
     g: &Gazetteer,
     weapons: &[WeaponMention],
@@ -193,8 +242,8 @@ pub fn sentence_facts(
             end: t.end,
         })
         .collect();
-    let folded = fold_key(text);
-    let has = |needle: &str| contains_words(&folded, needle);
+    let phrases = Phrases::new(folded);
+    let has = |needle: &str| phrases.has(needle);
     let mut facts = Vec::new();
 
     // Counts: weapons, not attacks ("two drone attacks" counts attacks).
@@ -412,7 +461,7 @@ pub fn sentence_facts(
     .iter()
     .any(|c| has(c));
     let reports_attack = !weapons.is_empty()
-        || crate::analyze::has_attack_cue(&folded)
+        || crate::analyze::has_attack_cue(folded)
         || facts.iter().any(|f| f.kind == FactKind::Casualties);
     let mut speaker: Option<(Option<&str>, usize)> = None;
     for (si, x) in ws
@@ -634,7 +683,8 @@ fn casualties(ws: &[W], folded: &str) -> Vec<String> {
             out.push(v.to_string());
         }
     };
-    let has = |needle: &str| contains_words(folded, needle);
+    let phrases = Phrases::new(folded);
+    let has = |needle: &str| phrases.has(needle);
     let mut said_none = false;
     for (needle, value) in [
         ("no information on casualties", "casualties unknown"),
@@ -725,10 +775,14 @@ fn count_near(ws: &[W], i: usize) -> Option<(u32, bool)> {
     None
 }
 
-/// `needle` occurs in `folded` on word boundaries.
-fn contains_words(folded: &str, needle: &str) -> bool {
-    let padded = format!(" {folded} ");
-    padded.contains(&format!(" {needle} "))
+/// `needle` occurs in `folded` on word boundaries (both are folded: words joined by single
+/// spaces). No allocation.
+pub fn contains_words(folded: &str, needle: &str) -> bool {
+    let bytes = folded.as_bytes();
+    folded.match_indices(needle).any(|(at, _)| {
+        let end = at + needle.len();
+        (at == 0 || bytes[at - 1] == b' ') && (end == bytes.len() || bytes[end] == b' ')
+    })
 }
 
 fn plural(w: Weapon, n: u32) -> String {

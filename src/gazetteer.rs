@@ -77,6 +77,8 @@ pub struct Gazetteer {
     automaton: Option<AhoCorasick>,
     /// Pattern index → entity.
     targets: Vec<EntityRef>,
+    /// Place id → its enclosing places, nearest first (computed once: derive asks often).
+    ancestors: BTreeMap<String, Vec<String>>,
 }
 
 impl Gazetteer {
@@ -153,12 +155,24 @@ impl Gazetteer {
                 .build(&patterns)
                 .ok()
         };
-        Gazetteer {
+        let mut gazetteer = Gazetteer {
             groups,
             places,
             automaton,
             targets,
-        }
+            ancestors: BTreeMap::new(),
+        };
+        gazetteer.ancestors = gazetteer
+            .places
+            .keys()
+            .map(|id| {
+                (
+                    id.clone(),
+                    gazetteer.walk_enclosing(id).into_iter().map(str::to_string).collect(),
+                )
+            })
+            .collect();
+        gazetteer
     }
 
     /// An empty gazetteer (for analysing text without a project).
@@ -168,10 +182,15 @@ impl Gazetteer {
 
     /// All names in `text`, leftmost-longest, on whole words only.
     pub fn find_names(&self, text: &str) -> Vec<NameMatch> {
+        self.find_names_folded(&crate::text::fold(text))
+    }
+
+    /// [`find_names`](Self::find_names) on text already folded (the analyser folds each
+    /// sentence once for every use).
+    pub fn find_names_folded(&self, folded: &Folded) -> Vec<NameMatch> {
         let Some(ac) = &self.automaton else {
             return Vec::new();
         };
-        let folded: Folded = crate::text::fold(text);
         let mut padded = folded.text.clone();
         padded.push(' ');
         let hay = padded.as_bytes();
@@ -215,8 +234,16 @@ impl Gazetteer {
         }
     }
 
-    /// The chain of enclosing places, nearest first (guarded against `within` cycles).
+    /// The chain of enclosing places, nearest first.
     pub fn enclosing(&self, place: &str) -> Vec<&str> {
+        match self.ancestors.get(place) {
+            Some(list) => list.iter().map(String::as_str).collect(),
+            None => self.walk_enclosing(place),
+        }
+    }
+
+    /// Follow `within` links (guarded against cycles).
+    fn walk_enclosing(&self, place: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut cur = self.places.get(place).and_then(|p| p.within.as_deref());
@@ -232,7 +259,9 @@ impl Gazetteer {
 
     /// True when `inner` lies inside `area` (directly or through intermediate places).
     pub fn is_within(&self, inner: &str, area: &str) -> bool {
-        self.enclosing(inner).contains(&area)
+        self.ancestors
+            .get(inner)
+            .is_some_and(|list| list.iter().any(|a| a == area))
     }
 
     /// Groups that list `id` in their `member_of`.

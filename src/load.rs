@@ -151,8 +151,22 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
         max_bytes: config.max_article_bytes,
         lossy: options.lossy,
     };
-    for (rel, text) in read_tree(root, &content.join("articles"), &articles_reading, &mut diags) {
-        if let Some(a) = parse_article(&rel, &text, &mut diags)
+    // Reading is sequential (one disk); parsing runs on every core, and the results keep the
+    // sorted file order so diagnostics and ids come out the same every time.
+    let files = read_tree(root, &content.join("articles"), &articles_reading, &mut diags);
+    let parsed: Vec<(Option<Article>, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(rel, text)| {
+                let mut d = Vec::new();
+                (parse_article(rel, text, &mut d), d)
+            })
+            .collect()
+    };
+    for (article, d) in parsed {
+        diags.extend(d);
+        if let Some(a) = article
             && (options.include_drafts || !a.draft)
         {
             articles.push(a);

@@ -2,6 +2,8 @@
 //! place), the sitemap, robots.txt and the search index. All deterministic: dates come from
 //! the content, never from the clock.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::NaiveDate;
 
 use crate::derive::{Briefing, Incident};
@@ -49,11 +51,11 @@ pub fn url(config: &Config, path: &str) -> String {
 }
 
 /// The date a feed or entry was last updated: the newest publication date of its sources.
-fn updated(incidents: &[&Incident], b: &Briefing) -> Option<NaiveDate> {
+fn updated(incidents: &[&Incident], published: &BTreeMap<&str, NaiveDate>) -> Option<NaiveDate> {
     incidents
         .iter()
         .flat_map(|i| i.sources.iter())
-        .filter_map(|s| b.sources.iter().find(|p| p.id == s.source).and_then(|p| p.date))
+        .filter_map(|s| published.get(s.source.as_str()).copied())
         .max()
         .or_else(|| incidents.iter().filter_map(|i| i.date).max())
 }
@@ -66,7 +68,14 @@ fn rfc3339(d: Option<NaiveDate>) -> String {
 }
 
 /// One Atom feed of incidents, newest first.
-fn feed(config: &Config, b: &Briefing, g: &Gazetteer, path: &str, title: &str, incidents: &[&Incident]) -> Page {
+fn feed(
+    config: &Config,
+    published: &BTreeMap<&str, NaiveDate>,
+    g: &Gazetteer,
+    path: &str,
+    title: &str,
+    incidents: &[&Incident],
+) -> Page {
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str(&format!(
@@ -84,7 +93,10 @@ fn feed(config: &Config, b: &Briefing, g: &Gazetteer, path: &str, title: &str, i
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
         xml_escape(&url(config, home))
     ));
-    x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(incidents, b))));
+    x.push_str(&format!(
+        "<updated>{}</updated>\n",
+        rfc3339(updated(incidents, published))
+    ));
     x.push_str("<author><name>sitrep</name></author>\n");
     for i in incidents {
         let link = url(config, &format!("incidents/{}/", i.id));
@@ -111,7 +123,7 @@ fn feed(config: &Config, b: &Briefing, g: &Gazetteer, path: &str, title: &str, i
             xml_escape(&feed_id(config, &format!("incidents/{}/", i.id)))
         ));
         x.push_str(&format!("<link href=\"{}\"/>\n", xml_escape(&link)));
-        x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(&[*i], b))));
+        x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(&[*i], published))));
         x.push_str(&format!("<summary>{}</summary>\n", xml_escape(&summary)));
         x.push_str("</entry>\n");
     }
@@ -133,17 +145,38 @@ fn feed_id(config: &Config, path: &str) -> String {
 
 /// Atom feeds for the site, every group with incidents and every place with incidents.
 pub fn feeds(config: &Config, b: &Briefing, g: &Gazetteer) -> Vec<Page> {
+    let published: BTreeMap<&str, NaiveDate> = b
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.id.as_str(), s.date?)))
+        .collect();
     let all: Vec<&Incident> = b.incidents.iter().filter(|i| i.date.is_some()).collect();
-    let mut pages = vec![feed(config, b, g, "atom.xml", &config.title, &all)];
+    let mut pages = vec![feed(config, &published, g, "atom.xml", &config.title, &all)];
+    let subset = |ids: &[String]| -> Vec<&Incident> {
+        let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        all.iter().copied().filter(|i| wanted.contains(i.id.as_str())).collect()
+    };
     for gp in &b.groups {
-        let list: Vec<&Incident> = all.iter().copied().filter(|i| gp.incidents.contains(&i.id)).collect();
         let title = format!("{}: incidents claimed by {}", config.title, gp.name);
-        pages.push(feed(config, b, g, &format!("groups/{}/atom.xml", gp.id), &title, &list));
+        pages.push(feed(
+            config,
+            &published,
+            g,
+            &format!("groups/{}/atom.xml", gp.id),
+            &title,
+            &subset(&gp.incidents),
+        ));
     }
     for p in &b.places {
-        let list: Vec<&Incident> = all.iter().copied().filter(|i| p.incidents.contains(&i.id)).collect();
         let title = format!("{}: incidents at {}", config.title, p.name);
-        pages.push(feed(config, b, g, &format!("places/{}/atom.xml", p.id), &title, &list));
+        pages.push(feed(
+            config,
+            &published,
+            g,
+            &format!("places/{}/atom.xml", p.id),
+            &title,
+            &subset(&p.incidents),
+        ));
     }
     pages
 }

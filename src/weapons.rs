@@ -163,14 +163,53 @@ fn number_word(w: &str) -> Option<u32> {
     NUMBER_WORDS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v)
 }
 
-/// A word of the sentence matches a lexicon word, singular or plural.
+/// A word of the sentence matches a lexicon word, singular or plural, ignoring ASCII case.
+/// No allocation: this runs for every word of every article.
 fn word_matches(token: &str, word: &str) -> bool {
-    let t = token.to_ascii_lowercase();
-    t == word || t.strip_suffix('s').is_some_and(|s| s == word) || t.strip_suffix("es").is_some_and(|s| s == word)
+    if token.eq_ignore_ascii_case(word) {
+        return true;
+    }
+    let Some(head) = token.get(..word.len()) else {
+        return false;
+    };
+    if !head.eq_ignore_ascii_case(word) {
+        return false;
+    }
+    let tail = &token[word.len()..];
+    tail.eq_ignore_ascii_case("s") || tail.eq_ignore_ascii_case("es")
 }
 
 fn gap<'a>(s: &'a str, toks: &[Token<'_>], a: usize) -> &'a str {
     &s[toks[a].end..toks[a + 1].start]
+}
+
+/// Lexicon entries by first word, so most words are dismissed with one lookup.
+fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static BY_FIRST: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+        let mut map: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for (k, (pattern, _)) in LEXICON.iter().enumerate() {
+            map.entry(pattern[0]).or_default().push(k);
+        }
+        map
+    });
+    // Lowercase into a small buffer: no allocation for the many words that are no weapon.
+    let mut buf = [0u8; 24];
+    let bytes = token.as_bytes();
+    if bytes.len() > buf.len() || !token.is_ascii() {
+        return None;
+    }
+    for (b, t) in buf.iter_mut().zip(bytes) {
+        *b = t.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
+    let singular = [Some(lower), lower.strip_suffix("es"), lower.strip_suffix('s')];
+    singular
+        .into_iter()
+        .flatten()
+        .find_map(|w| BY_FIRST.get(w))
+        .map(Vec::as_slice)
 }
 
 /// Find every weapon mention in `sentence`, in order.
@@ -179,7 +218,11 @@ pub fn find_weapons(sentence: &str) -> Vec<WeaponMention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let hit = LEXICON.iter().find(|(pattern, _)| {
+        let Some(candidates) = patterns_starting_with(toks[i].text) else {
+            i += 1;
+            continue;
+        };
+        let hit = candidates.iter().map(|&k| &LEXICON[k]).find(|(pattern, _)| {
             pattern.len() + i <= toks.len()
                 && pattern.iter().enumerate().all(|(k, w)| {
                     let tok = toks[i + k].text;

@@ -75,14 +75,24 @@ pub fn write_site(output: &Path, pages: &[Page]) -> Result<(), WriteError> {
 }
 
 fn write_pages(dir: &Path, pages: &[Page]) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    // Folders first (sequentially, each once), then the files in parallel.
+    let mut folders = std::collections::BTreeSet::new();
+    let mut targets = Vec::with_capacity(pages.len());
     for page in pages {
         let rel = safe_relative(&page.path).ok_or_else(|| WriteError::UnsafePath(page.path.clone()))?;
         let path = dir.join(rel);
         if let Some(p) = path.parent() {
-            fs::create_dir_all(p).map_err(io_err(p))?;
+            folders.insert(p.to_path_buf());
         }
-        fs::write(&path, &page.bytes).map_err(io_err(&path))?;
+        targets.push((path, &page.bytes));
     }
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(io_err(folder))?;
+    }
+    targets
+        .par_iter()
+        .try_for_each(|(path, bytes)| fs::write(path, bytes).map_err(io_err(path)))?;
     let marker = dir.join(MARKER);
     fs::write(
         &marker,
