@@ -329,7 +329,7 @@ pub fn sentence_facts(
         add(&mut facts, n, FactKind::Outcome, "damage", None, "");
     }
 
-    for value in casualties(&ws, &folded) {
+    for value in casualties(&ws, folded) {
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
     }
 
