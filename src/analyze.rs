@@ -97,6 +97,10 @@ pub struct Analysis {
     pub events: Vec<EventMention>,
     /// Every fact read, sentence by sentence, whether or not it joined an event mention.
     pub facts: Vec<Fact>,
+    /// Group memberships the text states.
+    pub memberships: Vec<crate::relations::Membership>,
+    /// Names introduced in the text that the gazetteer does not know.
+    pub candidates: Vec<crate::relations::Candidate>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +165,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut dates = Vec::new();
     let mut events: Vec<EventMention> = Vec::new();
     let mut all_facts: Vec<Fact> = Vec::new();
+    let mut memberships = Vec::new();
+    let mut candidates = Vec::new();
 
     // State carried from sentence to sentence within the article.
     let mut last_site: Option<(String, usize)> = None;
@@ -407,6 +413,9 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             last_site = Some((id, s.n));
         }
         all_facts.extend(facts.iter().cloned());
+        let groups = crate::relations::groups_at(found.iter().map(|m| (&m.entity, m.start, m.end)), gazetteer);
+        memberships.extend(crate::relations::memberships(s.n, &s.text, &groups));
+        candidates.extend(crate::relations::candidates(s.n, &s.text, gazetteer));
         found.extend(inferred);
         found.sort_by_key(|m| (m.start, m.end));
         mentions.extend(found);
@@ -420,6 +429,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         dates,
         events,
         facts: all_facts,
+        memberships,
+        candidates,
     }
 }
 

@@ -74,3 +74,33 @@ pub fn unmentioned(site: &Site) -> Vec<Diagnostic> {
         .map(|(path, name)| Diagnostic::warning(path, format!("\"{name}\" is not mentioned in any article")))
         .collect()
 }
+
+/// Names the sources introduce that the gazetteer does not know: never silently dropped.
+pub fn unknown_names(site: &Site) -> Vec<Diagnostic> {
+    let path_of = |id: &str| {
+        site.corpus
+            .articles
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.path.clone())
+    };
+    site.briefing
+        .candidates
+        .iter()
+        .flat_map(|c| {
+            c.evidence.iter().map(move |e| {
+                Diagnostic::warning(
+                    path_of(&e.source),
+                    format!(
+                        "unknown {} name \"{}\" in sentence {} (\"{}\"); add it to content/{}s/ if it is one",
+                        c.kind,
+                        c.name,
+                        e.sentence,
+                        e.phrase,
+                        if c.kind == "group" { "group" } else { "place" }
+                    ),
+                )
+            })
+        })
+        .collect()
+}

@@ -98,6 +98,31 @@ pub struct SourceProfile {
     pub sentences: usize,
 }
 
+/// Where a statement is made: a source and its sentence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub source: String,
+    pub sentence: usize,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub phrase: String,
+}
+
+/// "member belongs to umbrella", with every sentence that says so.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatedMembership {
+    pub member: String,
+    pub umbrella: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A name the gazetteer does not know, for an analyst to review.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateName {
+    pub name: String,
+    pub kind: String,
+    pub evidence: Vec<Evidence>,
+}
+
 /// Everything the site shows, sorted and ready to render.
 #[derive(Debug, Clone, Serialize)]
 pub struct Briefing {
@@ -108,6 +133,10 @@ pub struct Briefing {
     pub sources: Vec<SourceProfile>,
     /// Old incident id → new id, from `merge` notes.
     pub redirects: BTreeMap<String, String>,
+    /// Group memberships stated in the sources.
+    pub memberships: Vec<StatedMembership>,
+    /// Names to review.
+    pub candidates: Vec<CandidateName>,
 }
 
 /// One event mention with the article it came from.
@@ -305,12 +334,15 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
     let sources = source_profiles(corpus, &by_article, &index);
     let groups = group_profiles(g, &incidents, &index);
     let places = place_profiles(g, &incidents, &index);
+    let (memberships, candidates) = statements(analyses);
     Briefing {
         incidents,
         groups,
         places,
         sources,
         redirects,
+        memberships,
+        candidates,
     }
 }
 
@@ -678,6 +710,50 @@ fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
     into.facts.sort();
     into.facts.dedup();
     into.contradictions = contradictions_of(&into.facts, g);
+}
+
+/// Memberships and unknown names gathered over all articles, each with its evidence.
+fn statements(analyses: &[Analysis]) -> (Vec<StatedMembership>, Vec<CandidateName>) {
+    let mut members: BTreeMap<(String, String), BTreeSet<Evidence>> = BTreeMap::new();
+    let mut names: BTreeMap<(String, String), BTreeSet<Evidence>> = BTreeMap::new();
+    for a in analyses {
+        for m in &a.memberships {
+            let e = Evidence {
+                source: a.article.clone(),
+                sentence: m.sentence,
+                phrase: String::new(),
+            };
+            members
+                .entry((m.member.clone(), m.umbrella.clone()))
+                .or_default()
+                .insert(e);
+        }
+        for c in &a.candidates {
+            let e = Evidence {
+                source: a.article.clone(),
+                sentence: c.sentence,
+                phrase: c.phrase.clone(),
+            };
+            names.entry((c.name.clone(), c.kind.clone())).or_default().insert(e);
+        }
+    }
+    let memberships = members
+        .into_iter()
+        .map(|((member, umbrella), ev)| StatedMembership {
+            member,
+            umbrella,
+            evidence: ev.into_iter().collect(),
+        })
+        .collect();
+    let candidates = names
+        .into_iter()
+        .map(|((name, kind), ev)| CandidateName {
+            name,
+            kind,
+            evidence: ev.into_iter().collect(),
+        })
+        .collect();
+    (memberships, candidates)
 }
 
 /// Who is mentioned where and which incidents cite which source, built in one pass so the

@@ -31,6 +31,7 @@ pub mod load;
 pub mod pictures;
 pub mod publish;
 pub mod redirects;
+pub mod relations;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

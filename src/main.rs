@@ -42,6 +42,7 @@ enum Command {
     },
     /// Serve the briefing on 127.0.0.1, rebuilding and reloading pages on every change
     Serve {
+        /// Project folder (with site.toml and content/)
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Port to listen on
@@ -56,6 +57,7 @@ enum Command {
     },
     /// Check content and internal links without writing; non-zero exit on errors
     Check {
+        /// Project folder (with site.toml and content/)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -196,6 +198,7 @@ fn check(root: PathBuf) -> ExitCode {
         Ok(site) => {
             let mut diags = site.diagnostics.clone();
             diags.extend(sitrep::checks::unmentioned(&site));
+            diags.extend(sitrep::checks::unknown_names(&site));
             let links = sitrep::checks::link_errors(&site);
             let broken = links.len();
             diags.extend(links);

@@ -40,6 +40,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("sources.html", include_str!("../templates/sources.html")),
     ("source.html", include_str!("../templates/source.html")),
     ("404.html", include_str!("../templates/404.html")),
+    ("review.html", include_str!("../templates/review.html")),
 ];
 
 pub const BUILTIN_STATIC: &[(&str, &str)] = &[
@@ -154,6 +155,7 @@ pub enum Job {
     Place(usize),
     Sources,
     Source(usize),
+    Review,
     NotFound,
 }
 
@@ -203,6 +205,7 @@ pub fn plan<'a>(
         Job::Groups,
         Job::Places,
         Job::Sources,
+        Job::Review,
         Job::NotFound,
     ];
     jobs.extend((0..briefing.incidents.len()).map(Job::Incident));
@@ -315,6 +318,7 @@ impl Plan<'_> {
             Job::Place(i) => format!("places/{}/index.html", b.places[i].id),
             Job::Sources => "sources/index.html".into(),
             Job::Source(i) => format!("sources/{}/index.html", b.sources[i].id),
+            Job::Review => "review/index.html".into(),
             Job::NotFound => "404.html".into(),
         }
     }
@@ -416,6 +420,25 @@ impl Plan<'_> {
                     "sources": self.sources_for(&gp.sources),
                 });
                 ctx.insert("g", &view);
+                let title = |id: &str| self.sources.get(id).map_or(id.to_string(), |s| s.title.clone());
+                let stated: Vec<_> = b
+                    .memberships
+                    .iter()
+                    .filter(|m| m.member == gp.id || m.umbrella == gp.id)
+                    .map(|m| {
+                        let evidence: Vec<_> = m
+                            .evidence
+                            .iter()
+                            .map(|e| serde_json::json!({"source": e.source, "title": title(&e.source), "sentence": e.sentence}))
+                            .collect();
+                        serde_json::json!({
+                            "member": {"id": m.member, "name": g.group_name(&m.member)},
+                            "umbrella": {"id": m.umbrella, "name": g.group_name(&m.umbrella)},
+                            "evidence": evidence,
+                        })
+                    })
+                    .collect();
+                ctx.insert("stated", &stated);
                 ctx.insert("figures", &crate::figures::group_figures(b, &gp.id));
                 ("group.html", "groups")
             }
@@ -465,6 +488,23 @@ impl Plan<'_> {
                 });
                 ctx.insert("s", &view);
                 ("source.html", "sources")
+            }
+            Job::Review => {
+                let title = |id: &str| self.sources.get(id).map_or(id.to_string(), |s| s.title.clone());
+                let rows: Vec<_> = b
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        let evidence: Vec<_> = c
+                            .evidence
+                            .iter()
+                            .map(|e| serde_json::json!({"source": e.source, "title": title(&e.source), "sentence": e.sentence, "phrase": e.phrase}))
+                            .collect();
+                        serde_json::json!({"name": c.name, "kind": c.kind, "evidence": evidence})
+                    })
+                    .collect();
+                ctx.insert("candidates", &rows);
+                ("review.html", "none")
             }
             Job::NotFound => ("404.html", "none"),
         };
@@ -855,7 +895,9 @@ fn data_files(b: &Briefing) -> Vec<Page> {
         },
         Page {
             path: "data/groups.json".into(),
-            bytes: json(serde_json::json!({ "groups": b.groups })),
+            bytes: json(
+                serde_json::json!({ "groups": b.groups, "memberships": b.memberships, "candidates": b.candidates }),
+            ),
         },
         Page {
             path: "data/places.json".into(),

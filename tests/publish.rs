@@ -125,3 +125,20 @@ fn check_warns_about_unmentioned_gazetteer_entries_without_failing() {
         "content/places/ghost-base.md: warning: \"Ghost Base\" is not mentioned in any article",
     ));
 }
+
+#[test]
+fn unknown_names_are_listed_for_review_and_warned_about() {
+    let p = Project::fixture("mini");
+    p.write(
+        "content/articles/c-new-group.md",
+        "+++\ndate = 2024-03-12\n+++\nA new faction calling itself Liwa al-Ghadab claimed a drone attack on the Qarat base on Monday.\n",
+    );
+    p.sitrep(&["check"]).assert().success().stderr(predicate::str::contains(
+        "content/articles/c-new-group.md: warning: unknown group name \"Liwa al-Ghadab\" in sentence 1",
+    ));
+    p.sitrep(&["build"]).assert().success();
+    let review = text(&tree(&p.path().join("public")), "review/index.html");
+    assert!(review.contains("<td>Liwa al-Ghadab</td><td>group</td>"), "{review}");
+    assert!(review.contains("<td>Qarat</td><td>place</td>"), "{review}");
+    assert!(review.contains("href=\"../sources/c-new-group/#s1\""), "{review}");
+}

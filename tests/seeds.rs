@@ -344,3 +344,45 @@ fn titles_are_derived_where_the_seeds_give_none() {
         "the headline is not repeated as body text"
     );
 }
+
+#[test]
+fn group_memberships_stated_in_the_seeds_are_shown_with_their_sentence() {
+    let site = site();
+    let key = answer_key();
+    let groups = ids_by_name(&site, "data/groups.json", "groups");
+    let data = json(&site, "data/groups.json");
+    let stated: BTreeSet<(String, String)> = data["memberships"]
+        .as_array()
+        .expect("memberships")
+        .iter()
+        .map(|m| {
+            (
+                m["member"].as_str().unwrap_or_default().to_string(),
+                m["umbrella"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let relation = &key["relation"].as_array().expect("relations")[0];
+    let umbrella = &groups[relation["group"].as_str().expect("umbrella")];
+    let mut found = 0;
+    for member in relation["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+    {
+        if stated.contains(&(groups[member].clone(), umbrella.clone())) {
+            found += 1;
+        }
+    }
+    // All but The Revolutionaries, whose tie is stated for "an Iraqi militia group" it names
+    // only in the next sentence.
+    assert!(found >= 7, "{found} of the answer key's members stated: {stated:?}");
+    assert!(
+        stated.iter().all(|(_, u)| u == umbrella),
+        "only the Islamic Resistance is an umbrella here: {stated:?}"
+    );
+    let page = page(&site, &format!("groups/{umbrella}/index.html"));
+    assert!(page.contains("Membership stated in the sources"));
+    assert!(page.contains("sources/001-islamic-resistance-claims-al-tanf-drone-attack/#s2\""));
+}
