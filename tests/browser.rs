@@ -308,3 +308,39 @@ async fn a_reader_navigates_searches_and_sees_live_reload() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     c.close().await.expect("close");
 }
+
+/// Hostile articles (OWASP filter-evasion payloads in every field) served and opened in
+/// Chromium: no dialog opens and no script from content runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_content_runs_no_script_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let project = util::hostile_project();
+    let (port, _server) = serve(&project);
+    let profile = tempfile::tempdir().expect("profile");
+    let (c, _driver) = start_browser(profile.path()).await;
+    let base = format!("http://127.0.0.1:{port}/");
+    let mut pages = vec![
+        base.clone(),
+        format!("{base}sources/"),
+        format!("{base}groups/wire-example/"),
+    ];
+    for i in 0..util::PAYLOADS.len() {
+        pages.push(format!("{base}sources/hostile-{i:02}/"));
+    }
+    pages.push(format!("{base}incidents/2024-03-11-camp-example/"));
+    for url in &pages {
+        c.goto(url).await.expect("page");
+        // Give timers and late handlers a moment, then look for a dialog.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(c.get_alert_text().await.is_err(), "a dialog opened on {url}");
+        let injected: serde_json::Value = c
+            .execute("return document.querySelectorAll('img, iframe, details, math, [onerror], [onload], [ontoggle]').length;", vec![])
+            .await
+            .expect("script");
+        assert_eq!(injected, serde_json::json!(0), "content became markup on {url}");
+    }
+    screenshot(&c, "hostile-source").await;
+    c.close().await.expect("close");
+}

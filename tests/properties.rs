@@ -149,3 +149,67 @@ proptest! {
         }
     }
 }
+
+/// Builds of the same content are byte-identical whatever order its files were created in.
+mod shuffled_builds {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use proptest::prelude::*;
+    use sitrep::build::{BuildOptions, build_site};
+
+    fn files() -> Vec<(String, Vec<u8>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = vec![(
+            "site.toml".to_string(),
+            std::fs::read(root.join("site.toml")).expect("site.toml"),
+        )];
+        for entry in walkdir::WalkDir::new(root.join("content")).sort_by_file_name() {
+            let entry = entry.expect("walk");
+            if entry.file_type().is_file() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(root)
+                    .expect("prefix")
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read(entry.path()).expect("read")));
+            }
+        }
+        out
+    }
+
+    fn build(order: &[usize], files: &[(String, Vec<u8>)]) -> BTreeMap<String, Vec<u8>> {
+        let dir = tempfile::tempdir().expect("temp");
+        for &i in order {
+            let (rel, bytes) = &files[i];
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, bytes).expect("write");
+        }
+        let site = build_site(dir.path(), &BuildOptions::default()).expect("build");
+        site.pages.into_iter().map(|p| (p.path, p.bytes)).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4, .. ProptestConfig::default() })]
+
+        #[test]
+        fn any_creation_order_gives_the_same_site(seed in any::<u64>()) {
+            let files = files();
+            let baseline = build(&(0..files.len()).collect::<Vec<_>>(), &files);
+            // A permutation from the seed (Fisher-Yates with a small LCG: no extra crate).
+            let mut order: Vec<usize> = (0..files.len()).collect();
+            let mut x = seed | 1;
+            for i in (1..order.len()).rev() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                order.swap(i, (x >> 33) as usize % (i + 1));
+            }
+            let shuffled = build(&order, &files);
+            prop_assert_eq!(baseline.keys().collect::<Vec<_>>(), shuffled.keys().collect::<Vec<_>>());
+            for (path, bytes) in &baseline {
+                prop_assert!(shuffled[path] == *bytes, "{} differs", path);
+            }
+        }
+    }
+}

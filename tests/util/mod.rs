@@ -97,3 +97,41 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// OWASP filter-evasion patterns, in every field an article has.
+pub const PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "\"><script>alert(2)</script>",
+    "<img src=x onerror=alert(3)>",
+    "<svg onload=alert(4)>",
+    "<IMG SRC=JaVaScRiPt:alert(5)>",
+    "<a href=\"jAvAsCrIpT:alert(6)\">x</a>",
+    "<iframe src=\"javascript:alert(7)\"></iframe>",
+    "<body onload=alert(8)>",
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(9)>",
+    "';alert(10);//",
+    "<scr<script>ipt>alert(11)</scr</script>ipt>",
+    "<div style=\"background:url(javascript:alert(12))\">",
+    "[click](javascript:alert(13))",
+    "<math><mi xlink:href=\"data:x,<script>alert(14)</script>\">",
+    "</textarea><script>alert(15)</script>",
+    "<details open ontoggle=alert(16)>",
+];
+
+pub fn hostile_project() -> Project {
+    let p = Project::fixture("mini");
+    for (i, payload) in PAYLOADS.iter().enumerate() {
+        let quoted = payload.replace('\\', "\\\\").replace('"', "\\\"");
+        p.write(
+            &format!("content/articles/hostile-{i:02}.md"),
+            &format!(
+                "+++\ntitle = \"{quoted} title\"\ndate = 2024-03-12\npublisher = \"{quoted}\"\nauthor = \"{quoted}\"\nurl = \"javascript:alert({i})\"\ntags = [\"{quoted}\"]\n+++\n{payload}\n\nSaraya al-Mithal said it fired two rockets at Camp Example on Monday {payload}.\n\n<script>alert('raw')</script>\n"
+            ),
+        );
+    }
+    p.write(
+        "content/groups/wire-example.md",
+        "+++\nname = \"Example Wire <b onmouseover=alert(17)>\"\nkind = \"media\"\n+++\n[link](javascript:alert(18)) <script>alert(19)</script> <a href=\"http://ok.example/\">ok</a>\n",
+    );
+    p
+}
