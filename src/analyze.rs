@@ -101,6 +101,8 @@ pub struct Analysis {
     pub memberships: Vec<crate::relations::Membership>,
     /// Names introduced in the text that the gazetteer does not know.
     pub candidates: Vec<crate::relations::Candidate>,
+    /// Sentences inside a long quotation (a statement other articles may quote too).
+    pub quoted: Vec<usize>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +162,7 @@ fn lower_words(s: &str) -> Vec<(String, usize, usize)> {
 /// Analyse one article against the gazetteer.
 pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) -> Analysis {
     let sentences = sentences_of(article);
+    let blocks_for_quotes: Vec<String> = article.blocks.iter().map(|b| b.text.clone()).collect();
     let published = article.date;
     let mut mentions = Vec::new();
     let mut dates = Vec::new();
@@ -421,6 +424,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         mentions.extend(found);
         dates.extend(sentence_dates);
     }
+    let quoted = crate::quotes::quoted_sentences(&sentences, &blocks_for_quotes);
     Analysis {
         article: article.id.clone(),
         published,
@@ -431,6 +435,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         facts: all_facts,
         memberships,
         candidates,
+        quoted,
     }
 }
 

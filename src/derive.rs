@@ -324,6 +324,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect))
         .map(|c| build_incident(c, g, &sentence_text, &source_label))
         .collect();
+    link_shared_statements(&mut incidents, analyses, &by_article);
     assign_ids(&mut incidents);
     let redirects = apply_notes(&mut incidents, &corpus.notes, g);
     incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -343,6 +344,53 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         redirects,
         memberships,
         candidates,
+    }
+}
+
+/// A statement quoted in an incident's source and, word for word, in another article ties
+/// that article to the incident as an indirect source, citing its copy of the statement.
+fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_article: &BTreeMap<&str, &Analysis>) {
+    let quoted = analyses.iter().flat_map(|a| {
+        a.quoted
+            .iter()
+            .filter_map(move |&n| a.sentences.get(n.wrapping_sub(1)).map(|s| (a.article.as_str(), s)))
+    });
+    let links = crate::quotes::shared_statements(quoted);
+    if links.is_empty() {
+        return;
+    }
+    for inc in incidents.iter_mut() {
+        let mut extra: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for src in &inc.sources {
+            for &n in &src.sentences {
+                for (other, m) in links.get(&(src.source.clone(), n)).into_iter().flatten() {
+                    extra.entry(other.clone()).or_default().insert(*m);
+                }
+            }
+        }
+        for (article, sentences) in extra {
+            let text = |n: usize| {
+                by_article
+                    .get(article.as_str())
+                    .and_then(|a| a.sentences.get(n - 1))
+                    .map_or_else(String::new, |s| s.text.clone())
+            };
+            match inc.sources.iter_mut().find(|s| s.source == article) {
+                Some(existing) => {
+                    let all: BTreeSet<usize> = existing.sentences.iter().copied().chain(sentences).collect();
+                    existing.quotes = all.iter().map(|&n| text(n)).collect();
+                    existing.sentences = all.into_iter().collect();
+                }
+                None => inc.sources.push(IncidentSource {
+                    quotes: sentences.iter().map(|&n| text(n)).collect(),
+                    sentences: sentences.into_iter().collect(),
+                    source: article,
+                    indirect: true,
+                    date_phrases: Vec::new(),
+                }),
+            }
+        }
+        inc.sources.sort_by(|a, b| a.source.cmp(&b.source));
     }
 }
 

@@ -30,6 +30,7 @@ pub mod links;
 pub mod load;
 pub mod pictures;
 pub mod publish;
+pub mod quotes;
 pub mod redirects;
 pub mod relations;
 pub mod render;

@@ -1,0 +1,133 @@
+//! Shared statements: the same quotation (a dozen words or more) in several articles — a
+//! CENTCOM statement quoted by three outlets — ties those articles to the same incidents,
+//! even where one of them names only "western Iraq".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::analyze::Sentence;
+use crate::text::fold_key;
+
+/// How many words in a row two quotations must share to count as one statement.
+pub const SHARED_WORDS: usize = 12;
+
+/// Numbers of the sentences that lie, at least in part, inside a quotation of
+/// [`SHARED_WORDS`] words or more.
+pub fn quoted_sentences(sentences: &[Sentence], blocks: &[String]) -> Vec<usize> {
+    let mut out = BTreeSet::new();
+    for (bi, block) in blocks.iter().enumerate() {
+        for (start, end) in quotations(block) {
+            if block[start..end].split_whitespace().count() < SHARED_WORDS {
+                continue;
+            }
+            // Sentences of this block overlapping the quotation (their text is a slice of it).
+            let mut offset = 0;
+            for s in sentences.iter().filter(|s| s.block == bi) {
+                let Some(at) = block[offset..].find(&s.text).map(|i| i + offset) else {
+                    continue;
+                };
+                let s_end = at + s.text.len();
+                if at < end && s_end > start {
+                    out.insert(s.n);
+                }
+                offset = s_end;
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Byte ranges between matching quotation marks: “…”, "…" and ‘…’ (a ’ followed by a
+/// letter is an apostrophe, not a closing mark).
+fn quotations(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next = chars.get(k + 1).map(|x| x.1);
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        match (open, c) {
+            (None, '\u{201C}') | (None, '\u{2018}') => open = Some((i + c.len_utf8(), c)),
+            (None, '"') if prev.is_none_or(|p| !p.is_alphanumeric()) => open = Some((i + 1, '"')),
+            (Some((s, '\u{201C}')), '\u{201D}') | (Some((s, '"')), '"') => {
+                out.push((s, i));
+                open = None;
+            }
+            (Some((s, '\u{2018}')), '\u{2019}') if next.is_none_or(|n| !n.is_alphanumeric()) => {
+                out.push((s, i));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    // A quotation left open at the end of a paragraph runs to its end (press style for
+    // quotes that continue in the next paragraph).
+    if let Some((s, _)) = open {
+        out.push((s, text.len()));
+    }
+    out
+}
+
+/// Every run of [`SHARED_WORDS`] folded words in a sentence.
+fn shingles(text: &str) -> Vec<String> {
+    let folded = fold_key(text);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    words.windows(SHARED_WORDS).map(|w| w.join(" ")).collect()
+}
+
+/// Quoted sentences that share a statement with quoted sentences of other articles:
+/// (article, sentence) → the (article, sentence) pairs elsewhere that say the same.
+pub fn shared_statements<'a>(
+    quoted: impl Iterator<Item = (&'a str, &'a Sentence)>,
+) -> BTreeMap<(String, usize), BTreeSet<(String, usize)>> {
+    let mut by_shingle: BTreeMap<String, BTreeSet<(String, usize)>> = BTreeMap::new();
+    for (article, s) in quoted {
+        for sh in shingles(&s.text) {
+            by_shingle.entry(sh).or_default().insert((article.to_string(), s.n));
+        }
+    }
+    let mut links: BTreeMap<(String, usize), BTreeSet<(String, usize)>> = BTreeMap::new();
+    for places in by_shingle.values() {
+        for a in places {
+            for b in places.iter().filter(|b| b.0 != a.0) {
+                links.entry(a.clone()).or_default().insert(b.clone());
+            }
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotations_of_every_style() {
+        let t = "He said “one two” and ‘three four’ but it’s “open";
+        let spans: Vec<&str> = quotations(t).into_iter().map(|(s, e)| &t[s..e]).collect();
+        assert_eq!(spans, vec!["one two", "three four", "open"]);
+    }
+
+    #[test]
+    fn the_same_statement_in_two_articles_is_linked() {
+        let s = |n: usize, text: &str| Sentence {
+            n,
+            block: 0,
+            text: text.to_string(),
+        };
+        let a = s(
+            3,
+            "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second.",
+        );
+        let b = s(
+            9,
+            "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second, it said.",
+        );
+        let c = s(
+            1,
+            "Something else entirely that is long enough to have twelve words in it.",
+        );
+        let links = shared_statements([("a", &a), ("b", &b), ("c", &c)].into_iter());
+        assert_eq!(links[&("a".to_string(), 3)], BTreeSet::from([("b".to_string(), 9)]));
+        assert!(!links.contains_key(&("c".to_string(), 1)));
+    }
+}
