@@ -9,7 +9,7 @@ use crate::derive::{Briefing, derive};
 use crate::diagnostics::Diagnostic;
 use crate::load::{Corpus, LoadOptions, load};
 use crate::render::{Page, render};
-use crate::write::{WriteError, write_site};
+use crate::write::WriteError;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -34,6 +34,30 @@ pub struct Site {
 
 /// Load, analyse, derive and render. Fails with every diagnostic when any is an error.
 pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+    let (corpus, analyses, briefing, mut diags) = prepare(root, options)?;
+    match render(&corpus, &briefing, &analyses) {
+        Ok(pages) => Ok(Site {
+            corpus,
+            analyses,
+            briefing,
+            pages,
+            diagnostics: diags,
+        }),
+        Err(mut errs) => {
+            diags.append(&mut errs);
+            Err(diags)
+        }
+    }
+}
+
+/// The corpus, its analyses, the briefing derived from them, and the warnings so far.
+type Prepared = (Corpus, Vec<Analysis>, Briefing, Vec<Diagnostic>);
+
+/// Load, analyse and derive: everything before rendering.
+fn prepare(
+    root: &Path,
+    options: &BuildOptions,
+) -> Result<Prepared, Vec<Diagnostic>> {
     let (mut corpus, mut diags) = load(
         root,
         &LoadOptions {
@@ -55,19 +79,7 @@ pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagn
             "no incident was found in this article (no attack at a place the gazetteer knows)",
         ));
     }
-    match render(&corpus, &briefing, &analyses) {
-        Ok(pages) => Ok(Site {
-            corpus,
-            analyses,
-            briefing,
-            pages,
-            diagnostics: diags,
-        }),
-        Err(mut errs) => {
-            diags.append(&mut errs);
-            Err(diags)
-        }
-    }
+    Ok((corpus, analyses, briefing, diags))
 }
 
 /// Analyse every article in parallel; the order of the result follows the corpus.
@@ -131,16 +143,54 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Build and write the site. The error names what went wrong; content problems come back as
-/// diagnostics, write problems as a message.
-pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<(Site, PathBuf), BuildError> {
-    let mut site = build_site(root, options).map_err(BuildError::Content)?;
-    let out = output_dir(root, &site.corpus, options);
+/// What a build to disk made, for the summary line.
+pub struct Built {
+    pub pages: usize,
+    pub incidents: usize,
+    pub groups: usize,
+    pub places: usize,
+    pub sources: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub output: PathBuf,
+}
+
+/// Build and write the site. Pages are rendered in parallel and written as they are made, so
+/// memory does not grow with the size of the site; the output folder is swapped in only when
+/// every page is written. Content problems come back as diagnostics, write problems as a
+/// message.
+pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<Built, BuildError> {
+    let (corpus, analyses, briefing, mut diags) = prepare(root, options).map_err(BuildError::Content)?;
+    let out = output_dir(root, &corpus, options);
     check_output(root, &out).map_err(BuildError::Output)?;
+    let mut plan = crate::render::plan(&corpus, &briefing, &analyses).map_err(|mut e| {
+        diags.append(&mut e);
+        BuildError::Content(std::mem::take(&mut diags))
+    })?;
     let previous = crate::redirects::Previous::read(&out);
-    crate::redirects::keep_links(&mut site, &previous);
-    write_site(&out, &site.pages).map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
-    Ok((site, out))
+    crate::redirects::keep_links(&briefing, &mut plan.files, &corpus.config.language, &previous);
+    let mut template_errors = Vec::new();
+    let written = crate::write::write_site_with(&out, |dir| {
+        template_errors = crate::write::write_plan(dir, &plan)?;
+        if template_errors.is_empty() {
+            Ok(())
+        } else {
+            Err(WriteError::Abandoned)
+        }
+    });
+    if !template_errors.is_empty() {
+        diags.append(&mut template_errors);
+        return Err(BuildError::Content(diags));
+    }
+    written.map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
+    Ok(Built {
+        pages: plan.jobs.len() + plan.files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        incidents: briefing.incidents.len(),
+        groups: briefing.groups.len(),
+        places: briefing.places.len(),
+        sources: briefing.sources.len(),
+        diagnostics: diags,
+        output: out,
+    })
 }
 
 pub enum BuildError {

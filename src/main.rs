@@ -163,18 +163,17 @@ fn main() -> ExitCode {
 fn build(root: PathBuf, options: BuildOptions) -> ExitCode {
     let started = Instant::now();
     match build_to_disk(&root, &options) {
-        Ok((site, out)) => {
-            console::print_diagnostics(&site.diagnostics);
-            let b = &site.briefing;
+        Ok(built) => {
+            console::print_diagnostics(&built.diagnostics);
             console::say(&format!(
                 "{} pages: {} incidents, {} groups, {} places, {} sources in {} ms -> {}",
-                site.pages.iter().filter(|p| p.path.ends_with(".html")).count(),
-                b.incidents.len(),
-                b.groups.len(),
-                b.places.len(),
-                b.sources.len(),
+                built.pages,
+                built.incidents,
+                built.groups,
+                built.places,
+                built.sources,
                 started.elapsed().as_millis(),
-                out.display()
+                built.output.display()
             ));
             ExitCode::SUCCESS
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::build::Site;
+use crate::derive::Briefing;
 use crate::render::{Page, redirect_html};
 
 /// What a previous build published, as far as links are concerned.
@@ -65,17 +65,16 @@ impl Previous {
 
 /// Add a redirect page for every incident id published before that no longer exists, to the
 /// incident that now holds its evidence, and write the full map to `data/redirects.json`.
-pub fn keep_links(site: &mut Site, previous: &Previous) {
+pub fn keep_links(briefing: &Briefing, files: &mut Vec<Page>, language: &str, previous: &Previous) {
     let current: BTreeMap<&str, &crate::derive::Incident> =
-        site.briefing.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
-    let mut map: BTreeMap<String, String> = site.briefing.redirects.clone();
+        briefing.incidents.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut map: BTreeMap<String, String> = briefing.redirects.clone();
     for (old, (place, date, sources)) in &previous.incidents {
         if current.contains_key(old.as_str()) || map.contains_key(old) {
             continue;
         }
         // The incident now holding most of its sources at the same place, then the nearest date.
-        let best = site
-            .briefing
+        let best = briefing
             .incidents
             .iter()
             .filter(|i| &i.place == place)
@@ -100,25 +99,23 @@ pub fn keep_links(site: &mut Site, previous: &Previous) {
             map.insert(old.clone(), target);
         }
     }
-    let lang = site.corpus.config.language.clone();
-    let existing: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
+    let existing: BTreeSet<String> = files.iter().map(|p| p.path.clone()).collect();
     for (old, new) in &map {
         let path = format!("incidents/{old}/index.html");
         if !existing.contains(&path) && crate::load::safe_relative(&path).is_some() {
-            site.pages.push(Page {
+            files.push(Page {
                 path,
-                bytes: redirect_html(&format!("../{new}/"), &lang).into_bytes(),
+                bytes: redirect_html(&format!("../{new}/"), language).into_bytes(),
             });
         }
     }
     let json = serde_json::json!({ "redirects": map });
     let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
     text.push('\n');
-    site.pages.retain(|p| p.path != "data/redirects.json");
-    site.pages.push(Page {
+    files.retain(|p| p.path != "data/redirects.json");
+    files.push(Page {
         path: "data/redirects.json".into(),
         bytes: text.into_bytes(),
     });
-    site.pages.sort_by(|a, b| a.path.cmp(&b.path));
-    site.briefing.redirects = map;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
 }

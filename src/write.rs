@@ -22,6 +22,8 @@ pub enum WriteError {
     NotOurs(PathBuf),
     #[error("refusing to write page `{0}`: its path would leave the output folder")]
     UnsafePath(String),
+    #[error("the build stopped before writing every page")]
+    Abandoned,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
@@ -33,6 +35,12 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 
 /// Replace `output` with exactly `pages`.
 pub fn write_site(output: &Path, pages: &[Page]) -> Result<(), WriteError> {
+    write_site_with(output, |dir| write_pages(dir, pages))
+}
+
+/// Replace `output` with what `fill` writes into a fresh staging folder; if `fill` fails, the
+/// staging folder is removed and `output` is left as it was.
+pub fn write_site_with(output: &Path, fill: impl FnOnce(&Path) -> Result<(), WriteError>) -> Result<(), WriteError> {
     if output.exists() && !is_ours(output)? {
         return Err(WriteError::NotOurs(output.to_path_buf()));
     }
@@ -52,7 +60,7 @@ pub fn write_site(output: &Path, pages: &[Page]) -> Result<(), WriteError> {
         }
     }
     fs::create_dir_all(&staging).map_err(io_err(&staging))?;
-    let result = write_pages(&staging, pages);
+    let result = fill(&staging).and_then(|()| write_marker(&staging));
     if let Err(e) = result {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
@@ -92,7 +100,54 @@ fn write_pages(dir: &Path, pages: &[Page]) -> Result<(), WriteError> {
     }
     targets
         .par_iter()
-        .try_for_each(|(path, bytes)| fs::write(path, bytes).map_err(io_err(path)))?;
+        .try_for_each(|(path, bytes)| fs::write(path, bytes).map_err(io_err(path)))
+}
+
+/// Render every page of a plan and write it into `dir` as it comes, in parallel, then the
+/// plan's other files. Template errors are returned (the build then stops before the swap);
+/// write errors fail.
+pub fn write_plan(
+    dir: &Path,
+    plan: &crate::render::Plan<'_>,
+) -> Result<Vec<crate::diagnostics::Diagnostic>, WriteError> {
+    use rayon::prelude::*;
+    write_pages(dir, &plan.files)?;
+    let mut folders = std::collections::BTreeSet::new();
+    for job in &plan.jobs {
+        let p = plan.path(*job);
+        let rel = safe_relative(&p).ok_or(WriteError::UnsafePath(p.clone()))?;
+        if let Some(parent) = dir.join(rel).parent() {
+            folders.insert(parent.to_path_buf());
+        }
+    }
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(io_err(folder))?;
+    }
+    let results: Vec<Result<Option<crate::diagnostics::Diagnostic>, WriteError>> = plan
+        .jobs
+        .par_iter()
+        .map(|job| match plan.render(*job) {
+            Ok(page) => {
+                let rel = safe_relative(&page.path).ok_or_else(|| WriteError::UnsafePath(page.path.clone()))?;
+                let path = dir.join(rel);
+                fs::write(&path, &page.bytes).map_err(io_err(&path))?;
+                Ok(None)
+            }
+            Err(d) => Ok(Some(d)),
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for r in results {
+        if let Some(d) = r? {
+            errors.push(d);
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    Ok(errors)
+}
+
+fn write_marker(dir: &Path) -> Result<(), WriteError> {
     let marker = dir.join(MARKER);
     fs::write(
         &marker,
