@@ -54,10 +54,7 @@ pub fn build_site(root: &Path, options: &BuildOptions) -> Result<Site, Vec<Diagn
 type Prepared = (Corpus, Vec<Analysis>, Briefing, Vec<Diagnostic>);
 
 /// Load, analyse and derive: everything before rendering.
-fn prepare(
-    root: &Path,
-    options: &BuildOptions,
-) -> Result<Prepared, Vec<Diagnostic>> {
+fn prepare(root: &Path, options: &BuildOptions) -> Result<Prepared, Vec<Diagnostic>> {
     let (mut corpus, mut diags) = load(
         root,
         &LoadOptions {

@@ -573,6 +573,35 @@ fn join(set: &BTreeSet<&str>) -> String {
 /// Facts of one kind on which sources give different values.
 fn contradictions_of(facts: &[IncidentFact], g: &Gazetteer) -> Vec<String> {
     let mut out = Vec::new();
+    // An account that changed within one source.
+    for f in facts.iter().filter(|f| f.kind == "revision") {
+        out.push(format!(
+            "account changed ({}, sentence {}): {}",
+            f.source, f.sentence, f.value
+        ));
+    }
+    // A claim that officials do not confirm.
+    let claimants: BTreeSet<(&str, &str)> = facts
+        .iter()
+        .filter(|f| f.kind == "claim")
+        .map(|f| (f.value.as_str(), f.source.as_str()))
+        .collect();
+    let unconfirmed: BTreeSet<&str> = facts
+        .iter()
+        .filter(|f| f.kind == "denial")
+        .map(|f| f.source.as_str())
+        .collect();
+    if !claimants.is_empty() && !unconfirmed.is_empty() {
+        let who: Vec<String> = claimants
+            .iter()
+            .map(|(c, s)| format!("{} ({s})", g.group_name(c)))
+            .collect();
+        out.push(format!(
+            "claimed by {} vs not confirmed by officials ({})",
+            who.join(", "),
+            unconfirmed.iter().copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
     // Counts per weapon.
     let mut counts: BTreeMap<&str, BTreeMap<&str, BTreeSet<&str>>> = BTreeMap::new();
     for f in facts.iter().filter(|f| f.kind == "count") {

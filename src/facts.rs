@@ -20,6 +20,9 @@ pub enum FactKind {
     Confirmation,
     Denial,
     Report,
+    /// The account changed within the source ("initially said it repelled the attack, …
+    /// later reports of wounded soldiers").
+    Revision,
 }
 
 impl FactKind {
@@ -32,6 +35,7 @@ impl FactKind {
             FactKind::Confirmation => "confirmation",
             FactKind::Denial => "denial",
             FactKind::Report => "report",
+            FactKind::Revision => "revision",
         }
     }
 }
@@ -548,6 +552,41 @@ pub fn sentence_facts(
         && let Some((who, _)) = speaker
     {
         add(&mut facts, n, FactKind::Confirmation, "confirmed", who, "");
+    }
+
+    // A changed account: "initially … repelled …, the official story changed to include
+    // reports of wounded soldiers".
+    let revised = [
+        "initially",
+        "at first",
+        "first said",
+        "story changed",
+        "later revised",
+        "changed to include",
+        "later said",
+        "was revised",
+    ]
+    .iter()
+    .any(|c| contains_words(folded, c));
+    if revised {
+        let first = facts
+            .iter()
+            .find(|f| f.kind == FactKind::Outcome)
+            .map(|f| f.value.clone());
+        let later = facts
+            .iter()
+            .find(|f| f.kind == FactKind::Casualties)
+            .map(|f| f.value.clone());
+        if let (Some(first), Some(later)) = (first, later) {
+            add(
+                &mut facts,
+                n,
+                FactKind::Revision,
+                &format!("first {first}, later {later}"),
+                None,
+                "",
+            );
+        }
     }
 
     // Reporting chain: the press named in the sentence.

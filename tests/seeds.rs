@@ -386,3 +386,35 @@ fn group_memberships_stated_in_the_seeds_are_shown_with_their_sentence() {
     assert!(page.contains("Membership stated in the sources"));
     assert!(page.contains("sources/001-islamic-resistance-claims-al-tanf-drone-attack/#s2\""));
 }
+
+/// Issue 3: the ledger names where sources disagree — the Pentagon's changed account of Ain
+/// al-Asad, and the 2024 al-Tanf claim the Pentagon has no reports of.
+#[test]
+fn issue_3_contradictions_of_the_answer_key_are_listed() {
+    let site = site();
+    let incidents = json(&site, "data/incidents.json");
+    let find = |id: &str| {
+        incidents["incidents"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    let ain = find("2023-10-18-ain-al-asad");
+    let text = ain["contradictions"].to_string();
+    assert!(
+        text.contains("account changed") && text.contains("first intercepted, later wounded"),
+        "{text}"
+    );
+    let tanf = find("2024-10-27-al-tanf");
+    let text = tanf["contradictions"].to_string();
+    assert!(
+        text.contains("claimed by The Revolutionaries") && text.contains("not confirmed by officials"),
+        "{text}"
+    );
+    assert_eq!(tanf["status"], "disputed");
+    let page = page(&site, "incidents/2023-10-18-ain-al-asad/index.html");
+    assert!(page.contains("Where sources disagree"));
+}
