@@ -37,7 +37,12 @@ fn place(id: &str, name: &str, aliases: &[&str], kind: &str, within: Option<&str
 
 static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     let groups = vec![
-        group("islamic-resistance-in-iraq", "Islamic Resistance in Iraq", &["IRI"], &[]),
+        group(
+            "islamic-resistance-in-iraq",
+            "Islamic Resistance in Iraq",
+            &["IRI"],
+            &[],
+        ),
         group(
             "kataib-hezbollah",
             "Kataib Hezbollah",
@@ -56,7 +61,13 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
             "base",
             Some("southeastern-syria"),
         ),
-        place("al-omar", "al-Omar", &["al-Omar oil field", "Omar field"], "oil-field", Some("syria")),
+        place(
+            "al-omar",
+            "al-Omar",
+            &["al-Omar oil field", "Omar field"],
+            "oil-field",
+            Some("syria"),
+        ),
     ];
     let mut diags = Vec::new();
     let g = Gazetteer::new(groups, places, &mut diags);
@@ -71,7 +82,11 @@ fuzz_target!(|data: &[u8]| {
     // The first byte chooses whether the article keeps its own date or gets a fixed one.
     let text = String::from_utf8_lossy(&data[1..]);
     let mut diags = Vec::new();
-    let rel = if data[0] & 1 == 0 { "content/articles/x.md" } else { "content/articles/x.txt" };
+    let rel = if data[0] & 1 == 0 {
+        "content/articles/x.md"
+    } else {
+        "content/articles/x.txt"
+    };
     let Some(mut article) = sitrep::load::parse_article(rel, &text, &mut diags) else {
         return;
     };
@@ -81,7 +96,12 @@ fuzz_target!(|data: &[u8]| {
     let settings = sitrep::load::Config::default().extraction;
     let first = sitrep::analyze::analyze(&article, &GAZETTEER, &settings);
     for m in &first.mentions {
-        let sentence = &first.sentences.iter().find(|s| s.n == m.sentence).expect("mention's sentence exists").text;
+        let sentence = &first
+            .sentences
+            .iter()
+            .find(|s| s.n == m.sentence)
+            .expect("mention's sentence exists")
+            .text;
         assert_eq!(
             sentence.get(m.start..m.end),
             Some(m.text.as_str()),
@@ -91,5 +111,9 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     let second = sitrep::analyze::analyze(&article, &GAZETTEER, &settings);
-    assert_eq!(format!("{first:?}"), format!("{second:?}"), "analyze is not deterministic");
+    assert_eq!(
+        format!("{first:?}"),
+        format!("{second:?}"),
+        "analyze is not deterministic"
+    );
 });

@@ -23,7 +23,12 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(&data[5..]);
     let found = sitrep::dates::find_dates(&text, date);
     for d in &found {
-        assert!(d.start <= d.end && d.end <= text.len(), "range {}..{} out of bounds", d.start, d.end);
+        assert!(
+            d.start <= d.end && d.end <= text.len(),
+            "range {}..{} out of bounds",
+            d.start,
+            d.end
+        );
         assert_eq!(d.phrase, &text[d.start..d.end], "phrase is not the text at its range");
     }
     let again = sitrep::dates::find_dates(&text, date);
