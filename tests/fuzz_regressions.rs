@@ -56,7 +56,7 @@ fn load_one(data: &[u8]) {
 // dates
 
 fn pub_date(head: &[u8]) -> Option<NaiveDate> {
-    if head[0] % 4 == 0 {
+    if head[0].is_multiple_of(4) {
         return None;
     }
     let year = i32::from(u16::from_le_bytes([head[1], head[2]]) % 11_000) - 999;
