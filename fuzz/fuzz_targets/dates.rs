@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 /// A publication date as the front matter can give one: years -999 to 9999 (four characters).
 fn pub_date(head: &[u8; 5]) -> Option<NaiveDate> {
-    if head[0] % 4 == 0 {
+    if head[0].is_multiple_of(4) {
         return None;
     }
     let year = i32::from(u16::from_le_bytes([head[1], head[2]]) % 11_000) - 999;
