@@ -351,18 +351,21 @@ pub fn sentence_facts(
     let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w.as_str());
     let armed: Vec<&Name<'_>> = names.iter().filter(|m| is_armed(kind_of(g, m.entity))).collect();
     let mut claimed = false;
+    let claim = |facts: &mut Vec<Fact>, m: &Name<'_>| {
+        add(
+            facts,
+            n,
+            FactKind::Claim,
+            group_id(m.entity).unwrap_or(""),
+            channel,
+            m.text,
+        );
+    };
 
     // "claimed by X", "X claimed (responsibility)", "a statement from X claiming…".
     if let Some(i) = ws.windows(2).position(|p| p[0].w == "claimed" && p[1].w == "by") {
         if let Some(m) = armed.iter().find(|m| m.start > ws[i].start) {
-            add(
-                &mut facts,
-                n,
-                FactKind::Claim,
-                group_id(m.entity).unwrap_or(""),
-                channel,
-                m.text,
-            );
+            claim(&mut facts, m);
             claimed = true;
         }
     } else if let Some(i) = ws
@@ -378,14 +381,7 @@ pub fn sentence_facts(
                 )
         });
         if let Some(m) = subject {
-            add(
-                &mut facts,
-                n,
-                FactKind::Claim,
-                group_id(m.entity).unwrap_or(""),
-                channel,
-                m.text,
-            );
+            claim(&mut facts, m);
             claimed = true;
         }
     }
@@ -414,14 +410,7 @@ pub fn sentence_facts(
             if let Some(m) = subject
                 && agentive_offence(&ws[si + 1..])
             {
-                add(
-                    &mut facts,
-                    n,
-                    FactKind::Claim,
-                    group_id(m.entity).unwrap_or(""),
-                    channel,
-                    m.text,
-                );
+                claim(&mut facts, m);
                 claimed = true;
                 break;
             }

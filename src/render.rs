@@ -31,6 +31,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("index.html", include_str!("../templates/index.html")),
     ("incident_card.html", include_str!("../templates/incident_card.html")),
+    ("figures.html", include_str!("../templates/figures.html")),
     ("incidents.html", include_str!("../templates/incidents.html")),
     ("incident.html", include_str!("../templates/incident.html")),
     ("groups.html", include_str!("../templates/groups.html")),
