@@ -834,9 +834,16 @@ fn source_body_html(
 /// JSON that stays inert if someone pastes it into a page: `<`, `>` and `&` (which only occur
 /// inside strings) become `\u` escapes, as Go's encoder does.
 pub fn html_safe_json(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -882,35 +889,64 @@ pub fn redirect_html(target: &str, lang: &str) -> String {
 
 /// `data/*.json`: the briefing as data, sorted, pretty-printed, one value per line.
 fn data_files(b: &Briefing) -> Vec<Page> {
-    let json = |v: serde_json::Value| {
-        let mut s = html_safe_json(&serde_json::to_string_pretty(&v).unwrap_or_default());
-        s.push('\n');
-        s.into_bytes()
-    };
+    // Serialised straight from the briefing's structs: no intermediate JSON tree, which at
+    // 100,000 articles was several times the size of the file itself.
+    fn json<T: Serialize>(value: &T) -> Vec<u8> {
+        let mut out = html_safe_json(&serde_json::to_string_pretty(value).unwrap_or_default()).into_bytes();
+        out.push(b'\n');
+        out
+    }
+    #[derive(Serialize)]
+    struct Incidents<'a> {
+        incidents: Vec<&'a Incident>,
+    }
+    #[derive(Serialize)]
+    struct Groups<'a> {
+        groups: &'a [crate::derive::GroupProfile],
+        memberships: &'a [crate::derive::StatedMembership],
+        candidates: &'a [crate::derive::CandidateName],
+    }
+    #[derive(Serialize)]
+    struct Places<'a> {
+        places: &'a [crate::derive::PlaceProfile],
+    }
+    #[derive(Serialize)]
+    struct Sources<'a> {
+        sources: &'a [SourceProfile],
+    }
+    #[derive(Serialize)]
+    struct Redirects<'a> {
+        redirects: &'a BTreeMap<String, String>,
+    }
     let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
     incidents.sort_by(|a, b| a.id.cmp(&b.id));
+    let groups = Groups {
+        groups: &b.groups,
+        memberships: &b.memberships,
+        candidates: &b.candidates,
+    };
     vec![
         Page {
             path: "data/incidents.json".into(),
-            bytes: json(serde_json::json!({ "incidents": incidents })),
+            bytes: json(&Incidents { incidents }),
         },
         Page {
             path: "data/groups.json".into(),
-            bytes: json(
-                serde_json::json!({ "groups": b.groups, "memberships": b.memberships, "candidates": b.candidates }),
-            ),
+            bytes: json(&groups),
         },
         Page {
             path: "data/places.json".into(),
-            bytes: json(serde_json::json!({ "places": b.places })),
+            bytes: json(&Places { places: &b.places }),
         },
         Page {
             path: "data/sources.json".into(),
-            bytes: json(serde_json::json!({ "sources": b.sources })),
+            bytes: json(&Sources { sources: &b.sources }),
         },
         Page {
             path: "data/redirects.json".into(),
-            bytes: json(serde_json::json!({ "redirects": b.redirects })),
+            bytes: json(&Redirects {
+                redirects: &b.redirects,
+            }),
         },
     ]
 }
