@@ -69,6 +69,13 @@ fn prepare(root: &Path, options: &BuildOptions) -> Result<Prepared, Vec<Diagnost
         return Err(diags);
     }
     let analyses = analyze_all(&corpus, options.progress);
+    // Each analysis holds its article's sentences; the blocks' own copy of the text is not
+    // read again (pages take block kinds from it, text from the analysis), so free it.
+    for article in &mut corpus.articles {
+        for block in &mut article.blocks {
+            block.text = String::new();
+        }
+    }
     let briefing = derive(&corpus, &analyses);
     for source in briefing.sources.iter().filter(|s| s.incidents.is_empty()) {
         diags.push(Diagnostic::warning(
