@@ -82,7 +82,9 @@ pub struct EventMention {
     /// mention to join an incident at a site in that region.
     pub specific: bool,
     pub claimants: Vec<String>,
-    pub facts: Vec<Fact>,
+    /// The facts about this attack: positions in [`Analysis::facts`] (its own sentence's and
+    /// those of the sentences that follow it with no place of their own).
+    pub facts: Vec<usize>,
     /// Other sentences whose facts were attached to this mention.
     pub supporting: Vec<usize>,
 }
@@ -375,7 +377,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                         weapons: weapons.clone(),
                         specific: !weapons.is_empty() || !applicable.is_empty(),
                         claimants: claimants.clone(),
-                        facts: facts.clone(),
+                        facts: (all_facts.len()..all_facts.len() + facts.len()).collect(),
                         supporting: Vec::new(),
                     });
                 }
@@ -401,10 +403,10 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 cur.3 = s.n;
             }
             if !made_event {
-                attach_facts(&mut events, last_event_sentence, s.n, &facts);
+                attach_facts(&mut events, last_event_sentence, s.n, &facts, all_facts.len());
             }
         } else if !facts.is_empty() {
-            attach_facts(&mut events, last_event_sentence, s.n, &facts);
+            attach_facts(&mut events, last_event_sentence, s.n, &facts, all_facts.len());
         }
 
         if let Some((id, _)) = sites.iter().rev().find_map(|m| match &m.entity {
@@ -441,7 +443,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
 
 /// Give the facts of a sentence that names no place to the event mentions of the most recent
 /// event sentence, when it is close enough to be about the same attack.
-fn attach_facts(events: &mut [EventMention], last: Option<usize>, n: usize, facts: &[Fact]) {
+/// `first` is the position the sentence's facts will take in [`Analysis::facts`].
+fn attach_facts(events: &mut [EventMention], last: Option<usize>, n: usize, facts: &[Fact], first: usize) {
     // Facts reach back only a few sentences: further on, a sentence without a place is more
     // often a summary of several attacks than a detail of the last one.
     const FACT_WINDOW: usize = 3;
@@ -450,9 +453,9 @@ fn attach_facts(events: &mut [EventMention], last: Option<usize>, n: usize, fact
         return;
     }
     for e in events.iter_mut().filter(|e| e.sentence == last) {
-        for f in facts {
-            if !e.facts.contains(f) {
-                e.facts.push(f.clone());
+        for (k, f) in facts.iter().enumerate() {
+            if !e.facts.contains(&(first + k)) {
+                e.facts.push(first + k);
             }
             if f.kind == FactKind::Claim && !e.claimants.contains(&f.value) {
                 e.claimants.push(f.value.clone());

@@ -143,6 +143,8 @@ pub struct Briefing {
 struct Found<'a> {
     article: &'a str,
     event: &'a EventMention,
+    /// The article's facts, which `event.facts` points into.
+    facts: &'a [crate::analyze::Fact],
 }
 
 /// Incident under construction: its key and the mentions that support it.
@@ -163,6 +165,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             found.push(Found {
                 article: &a.article,
                 event: e,
+                facts: &a.facts,
             });
         }
     }
@@ -449,7 +452,7 @@ fn build_incident(
                 claimed.insert(cl.clone());
             }
         }
-        for fact in &e.facts {
+        for fact in e.facts.iter().filter_map(|&k| f.facts.get(k)) {
             if fact.kind == FactKind::Count
                 && let Some(w) = &fact.subject
             {
