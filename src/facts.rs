@@ -480,9 +480,21 @@ pub fn sentence_facts(
             break;
         }
         // Described officials stand before the speech word ("a U.S. official said"), or after
-        // "according to".
-        let lo = si.saturating_sub(4);
-        let hi = if x.w == "according" { (si + 6).min(ws.len()) } else { si };
+        // "according to"; a short aside between them ("an official, speaking on condition of
+        // anonymity, confirmed") is skipped.
+        let before = text[..x.start].trim_end();
+        let aside = before
+            .strip_suffix(',')
+            .and_then(|b| b.rfind(',').map(|c| (c, &b[c + 1..])))
+            .filter(|(_, inner)| inner.split_whitespace().count() <= 8)
+            .and_then(|(c, _)| ws.iter().position(|y| y.start > c));
+        let subject_end = aside.unwrap_or(si);
+        let lo = subject_end.saturating_sub(4);
+        let hi = if x.w == "according" {
+            (si + 6).min(ws.len())
+        } else {
+            subject_end
+        };
         let described = ws[lo..hi].iter().enumerate().any(|(k, y)| {
             let official_word = matches!(
                 y.w.as_str(),
@@ -716,6 +728,8 @@ fn casualties(ws: &[W], folded: &str) -> Vec<String> {
     let mut said_none = false;
     for (needle, value) in [
         ("no information on casualties", "casualties unknown"),
+        ("no immediate reports of casualties", "casualties unknown"),
+        ("no immediate word on casualties", "casualties unknown"),
         ("no information about casualties", "casualties unknown"),
         ("no injuries", "no injuries"),
         ("no damage or injuries", "no injuries"),
