@@ -25,6 +25,7 @@ pub mod extract;
 pub mod facts;
 pub mod figures;
 pub mod frontmatter;
+pub mod fuzzing;
 pub mod gazetteer;
 pub mod links;
 pub mod load;
