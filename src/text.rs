@@ -262,6 +262,19 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
     out
 }
 
+/// Copy `s`, replacing each character `map` returns a replacement for (an empty one drops
+/// it). The one loop behind every escaper: HTML, XML and inert JSON.
+pub fn replace_chars(s: &str, map: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match map(c) {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// Collapse runs of whitespace to single spaces (for comparing repeated paragraphs).
 pub fn squash_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
