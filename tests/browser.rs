@@ -135,6 +135,16 @@ fn serve(project: &Project) -> (u16, Guard) {
     (port, guard)
 }
 
+/// The page's `<h1>`, as a reader sees it.
+async fn main_heading(c: &Client) -> String {
+    c.find(Locator::Css("main h1"))
+        .await
+        .expect("an h1")
+        .text()
+        .await
+        .expect("its text")
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(artifacts().join(format!("{name}.png")), png).expect("save screenshot");
@@ -165,13 +175,7 @@ async fn a_reader_navigates_searches_and_sees_live_reload() {
 
     // Index → an incident → the source sentence it quotes.
     c.goto(&base).await.expect("index");
-    let h1 = c
-        .find(Locator::Css("main h1"))
-        .await
-        .expect("h1")
-        .text()
-        .await
-        .expect("text");
+    let h1 = main_heading(&c).await;
     assert_eq!(h1, "Attacks on US forces in Iraq and Syria");
     assert!(
         c.find(Locator::Css("figure.picture svg")).await.is_ok(),
@@ -190,13 +194,7 @@ async fn a_reader_navigates_searches_and_sees_live_reload() {
             .is_ok_and(|u| u.path() == "/incidents/2023-10-19-al-tanf/")
     })
     .await;
-    let title = c
-        .find(Locator::Css("main h1"))
-        .await
-        .expect("h1")
-        .text()
-        .await
-        .expect("text");
+    let title = main_heading(&c).await;
     assert_eq!(title, "Drone attack on al-Tanf");
     screenshot(&c, "incident").await;
     let cite = c
