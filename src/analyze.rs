@@ -105,6 +105,10 @@ pub struct Analysis {
     pub candidates: Vec<crate::relations::Candidate>,
     /// Sentences inside a long quotation (a statement other articles may quote too).
     pub quoted: Vec<usize>,
+    /// Every group and place the article names, sorted, each once (for the briefing's
+    /// indexes, which would otherwise sort every article's mentions on every derivation).
+    #[serde(skip)]
+    pub named: Vec<EntityRef>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +431,9 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         dates.extend(sentence_dates);
     }
     let quoted = crate::quotes::quoted_sentences(&sentences, &blocks_for_quotes);
+    let mut named: Vec<EntityRef> = mentions.iter().map(|m: &Mention| m.entity.clone()).collect();
+    named.sort_unstable();
+    named.dedup();
     Analysis {
         article: article.id.clone(),
         published,
@@ -438,6 +445,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         memberships,
         candidates,
         quoted,
+        named,
     }
 }
 

@@ -5,7 +5,9 @@
 //! same site shortly before they were reported; mentions of a region join an incident at a
 //! site inside it. A date is never guessed: what the text does not date stays undated.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -155,6 +157,41 @@ struct Cluster<'a> {
     members: Vec<(&'a Found<'a>, bool)>,
 }
 
+/// The incidents under construction, indexed by place and by their exact key, so each mention
+/// finds its candidates without scanning every cluster.
+#[derive(Default)]
+struct Clusters<'a> {
+    list: Vec<Cluster<'a>>,
+    /// Place → positions in `list`, in order of founding.
+    by_place: HashMap<String, Vec<usize>>,
+    by_key: HashMap<(String, Option<NaiveDate>, Precision), usize>,
+}
+
+impl<'a> Clusters<'a> {
+    /// Positions of the clusters at `place`, oldest first.
+    fn at(&self, place: &str) -> impl Iterator<Item = usize> + '_ {
+        self.by_place.get(place).into_iter().flatten().copied()
+    }
+
+    /// Add the mention to the cluster with exactly this key, founding it if there is none.
+    fn join_or_found(&mut self, place: &str, date: Option<NaiveDate>, precision: Precision, f: &'a Found<'a>) {
+        let key = (place.to_string(), date, precision);
+        if let Some(&i) = self.by_key.get(&key) {
+            self.list[i].members.push((f, false));
+            return;
+        }
+        let i = self.list.len();
+        self.list.push(Cluster {
+            place: place.to_string(),
+            date,
+            precision,
+            members: vec![(f, false)],
+        });
+        self.by_key.insert(key, i);
+        self.by_place.entry(place.to_string()).or_default().push(i);
+    }
+}
+
 /// Build the briefing from the corpus and each article's analysis.
 pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
     let g = &corpus.gazetteer;
@@ -174,12 +211,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         (a.article, a.event.sentence, &a.event.place).cmp(&(b.article, b.event.sentence, &b.event.place))
     });
 
-    let mut clusters: Vec<Cluster<'_>> = Vec::new();
-    let find_exact = |clusters: &Vec<Cluster<'_>>, place: &str, date: Option<NaiveDate>, p: Precision| {
-        clusters
-            .iter()
-            .position(|c| c.place == place && c.date == date && c.precision == p)
-    };
+    let mut clusters = Clusters::default();
 
     // 1. Site mentions dated to the day found incidents.
     for f in found
@@ -187,15 +219,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         .filter(|f| !f.event.area && f.event.date.is_some() && f.event.precision == Precision::Day)
     {
         let e = f.event;
-        match find_exact(&clusters, &e.place, e.date, Precision::Day) {
-            Some(i) => clusters[i].members.push((f, false)),
-            None => clusters.push(Cluster {
-                place: e.place.clone(),
-                date: e.date,
-                precision: Precision::Day,
-                members: vec![(f, false)],
-            }),
-        }
+        clusters.join_or_found(&e.place, e.date, Precision::Day, f);
     }
     // 2. Site mentions dated to a week, month or year join a day incident in that period.
     for f in found
@@ -205,25 +229,16 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         let e = f.event;
         let (start, p) = (e.date.unwrap_or_default(), e.precision);
         let inside: Vec<usize> = clusters
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                c.place == e.place && c.precision == Precision::Day && c.date.is_some_and(|d| in_period(d, start, p))
+            .at(&e.place)
+            .filter(|&i| {
+                let c = &clusters.list[i];
+                c.precision == Precision::Day && c.date.is_some_and(|d| in_period(d, start, p))
             })
-            .map(|(i, _)| i)
             .collect();
         if inside.len() == 1 {
-            clusters[inside[0]].members.push((f, false));
+            clusters.list[inside[0]].members.push((f, false));
         } else {
-            match find_exact(&clusters, &e.place, e.date, p) {
-                Some(i) => clusters[i].members.push((f, false)),
-                None => clusters.push(Cluster {
-                    place: e.place.clone(),
-                    date: e.date,
-                    precision: p,
-                    members: vec![(f, false)],
-                }),
-            }
+            clusters.join_or_found(&e.place, e.date, p, f);
         }
     }
     // 3. Undated site mentions join the nearest incident at the site shortly before the anchor.
@@ -232,46 +247,25 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
         let background = e.basis == DateBasis::Background;
         let candidate = nearest_before(&clusters, &e.place, e.anchor, if background { 3650 } else { window });
         match candidate {
-            Some(i) => clusters[i].members.push((f, false)),
+            Some(i) => clusters.list[i].members.push((f, false)),
             None => {
                 let (date, precision) = match (background, e.anchor) {
                     (false, Some(anchor)) => (Some(anchor), Precision::Week),
                     _ => (None, Precision::Unknown),
                 };
-                match find_exact(&clusters, &e.place, date, precision) {
-                    Some(i) => clusters[i].members.push((f, false)),
-                    None => clusters.push(Cluster {
-                        place: e.place.clone(),
-                        date,
-                        precision,
-                        members: vec![(f, false)],
-                    }),
-                }
+                clusters.join_or_found(&e.place, date, precision, f);
             }
         }
     }
     // Each article's analysis and the places it names, for lookups below.
     let by_article: BTreeMap<&str, &Analysis> = analyses.iter().map(|a| (a.article.as_str(), a)).collect();
-    let places_named: BTreeMap<&str, BTreeSet<&str>> = analyses
-        .iter()
-        .map(|a| {
-            let set = a
-                .mentions
-                .iter()
-                .filter_map(|m| match &m.entity {
-                    EntityRef::Place(id) => Some(id.as_str()),
-                    EntityRef::Group(_) => None,
-                })
-                .collect();
-            (a.article.as_str(), set)
-        })
-        .collect();
     // 4. Region mentions join one incident at a site inside the region in their period,
     // preferring sites the same article names.
     for f in found.iter().filter(|f| f.event.area && f.event.specific) {
         let e = f.event;
         let Some(date) = e.date else { continue };
         let inside: Vec<usize> = clusters
+            .list
             .iter()
             .enumerate()
             .filter(|(_, c)| {
@@ -290,9 +284,10 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .iter()
             .copied()
             .filter(|&i| {
-                places_named
+                let place = EntityRef::Place(clusters.list[i].place.clone());
+                by_article
                     .get(f.article)
-                    .is_some_and(|set| set.contains(clusters[i].place.as_str()))
+                    .is_some_and(|a| a.named.binary_search(&place).is_ok())
             })
             .collect();
         let pick = if named_here.len() == 1 {
@@ -303,7 +298,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             None
         };
         if let Some(i) = pick {
-            clusters[i].members.push((f, true));
+            clusters.list[i].members.push((f, true));
         }
     }
 
@@ -323,7 +318,8 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .unwrap_or_else(|| id.to_string())
     };
     let mut incidents: Vec<Incident> = clusters
-        .iter()
+        .list
+        .par_iter()
         .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect))
         .map(|c| build_incident(c, g, &sentence_text, &source_label))
         .collect();
@@ -402,13 +398,12 @@ fn in_period(d: NaiveDate, start: NaiveDate, precision: Precision) -> bool {
     d >= start && d < start + Duration::days(precision.span_days())
 }
 
-fn nearest_before(clusters: &[Cluster<'_>], place: &str, anchor: Option<NaiveDate>, window: i64) -> Option<usize> {
+fn nearest_before(clusters: &Clusters<'_>, place: &str, anchor: Option<NaiveDate>, window: i64) -> Option<usize> {
     let anchor = anchor?;
     clusters
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.place == place)
-        .filter_map(|(i, c)| {
+        .at(place)
+        .filter_map(|i| {
+            let c = &clusters.list[i];
             let d = c.date?;
             let back = (anchor - d).num_days();
             (-1..=window)
@@ -422,8 +417,8 @@ fn nearest_before(clusters: &[Cluster<'_>], place: &str, anchor: Option<NaiveDat
 fn build_incident(
     c: &Cluster<'_>,
     g: &Gazetteer,
-    sentence_text: &dyn Fn(&str, usize) -> String,
-    source_label: &dyn Fn(&str) -> String,
+    sentence_text: &(dyn Fn(&str, usize) -> String + Sync),
+    source_label: &(dyn Fn(&str) -> String + Sync),
 ) -> Incident {
     let mut per_source: BTreeMap<&str, (BTreeSet<usize>, bool, BTreeSet<String>)> = BTreeMap::new();
     let mut weapons = BTreeSet::new();
@@ -838,27 +833,27 @@ fn statements(analyses: &[Analysis]) -> (Vec<StatedMembership>, Vec<CandidateNam
 
 /// Who is mentioned where and which incidents cite which source, built in one pass so the
 /// profiles need no nested scans.
-struct Index {
-    mentioned: BTreeMap<EntityRef, Vec<String>>,
-    incidents_of_source: BTreeMap<String, Vec<String>>,
+struct Index<'a> {
+    /// Entity → the articles that name it, in article order.
+    mentioned: HashMap<&'a EntityRef, Vec<&'a str>>,
+    incidents_of_source: HashMap<&'a str, Vec<&'a str>>,
 }
 
-impl Index {
-    fn new(analyses: &[Analysis], incidents: &[Incident]) -> Self {
-        let mut mentioned: BTreeMap<EntityRef, Vec<String>> = BTreeMap::new();
+impl<'a> Index<'a> {
+    fn new(analyses: &'a [Analysis], incidents: &'a [Incident]) -> Self {
+        let mut mentioned: HashMap<&EntityRef, Vec<&str>> = HashMap::new();
         for a in analyses {
-            let entities: BTreeSet<&EntityRef> = a.mentions.iter().map(|m| &m.entity).collect();
-            for e in entities {
-                mentioned.entry(e.clone()).or_default().push(a.article.clone());
+            for e in &a.named {
+                mentioned.entry(e).or_default().push(a.article.as_str());
             }
         }
-        let mut incidents_of_source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut incidents_of_source: HashMap<&str, Vec<&str>> = HashMap::new();
         for i in incidents {
             for s in &i.sources {
                 incidents_of_source
-                    .entry(s.source.clone())
+                    .entry(s.source.as_str())
                     .or_default()
-                    .push(i.id.clone());
+                    .push(i.id.as_str());
             }
         }
         for list in incidents_of_source.values_mut() {
@@ -872,21 +867,24 @@ impl Index {
     }
 
     fn mentioned_in(&self, e: &EntityRef) -> Vec<String> {
-        self.mentioned.get(e).cloned().unwrap_or_default()
+        self.mentioned
+            .get(e)
+            .map(|list| list.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
     }
 }
 
 fn source_profiles(corpus: &Corpus, by_article: &BTreeMap<&str, &Analysis>, index: &Index) -> Vec<SourceProfile> {
     corpus
         .articles
-        .iter()
+        .par_iter()
         .map(|a| {
             let analysis = by_article.get(a.id.as_str());
-            let (mut groups, mut places) = (BTreeSet::new(), BTreeSet::new());
-            for m in analysis.map(|x| x.mentions.as_slice()).unwrap_or_default() {
-                match &m.entity {
-                    EntityRef::Group(id) => groups.insert(id.clone()),
-                    EntityRef::Place(id) => places.insert(id.clone()),
+            let (mut groups, mut places) = (Vec::new(), Vec::new());
+            for e in analysis.map(|x| x.named.as_slice()).unwrap_or_default() {
+                match e {
+                    EntityRef::Group(id) => groups.push(id.clone()),
+                    EntityRef::Place(id) => places.push(id.clone()),
                 };
             }
             SourceProfile {
@@ -897,9 +895,13 @@ fn source_profiles(corpus: &Corpus, by_article: &BTreeMap<&str, &Analysis>, inde
                 url: a.url.clone(),
                 author: a.author.clone(),
                 path: a.path.clone(),
-                incidents: index.incidents_of_source.get(&a.id).cloned().unwrap_or_default(),
-                groups: groups.into_iter().collect(),
-                places: places.into_iter().collect(),
+                incidents: index
+                    .incidents_of_source
+                    .get(a.id.as_str())
+                    .map(|list| list.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default(),
+                groups,
+                places,
                 sentences: analysis.map_or(0, |x| x.sentences.len()),
             }
         })

@@ -2,7 +2,7 @@
 //! place), the sitemap, robots.txt and the search index. All deterministic: dates come from
 //! the content, never from the clock.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
@@ -46,12 +46,15 @@ pub fn url(config: &Config, path: &str) -> String {
     }
 }
 
-/// The date a feed or entry was last updated: the newest publication date of its sources.
-fn updated(incidents: &[&Incident], published: &BTreeMap<&str, NaiveDate>) -> Option<NaiveDate> {
+/// Incident id → the newest publication date of its sources, computed once for all feeds.
+type LatestSource<'a> = HashMap<&'a str, Option<NaiveDate>>;
+
+/// The date a feed or entry was last updated: the newest publication date of its sources,
+/// else the newest incident date.
+fn updated(incidents: &[&Incident], latest: &LatestSource<'_>) -> Option<NaiveDate> {
     incidents
         .iter()
-        .flat_map(|i| i.sources.iter())
-        .filter_map(|s| published.get(s.source.as_str()).copied())
+        .filter_map(|i| latest.get(i.id.as_str()).copied().flatten())
         .max()
         .or_else(|| incidents.iter().filter_map(|i| i.date).max())
 }
@@ -66,7 +69,7 @@ fn rfc3339(d: Option<NaiveDate>) -> String {
 /// One Atom feed of incidents, newest first.
 fn feed(
     config: &Config,
-    published: &BTreeMap<&str, NaiveDate>,
+    published: &LatestSource<'_>,
     g: &Gazetteer,
     path: &str,
     title: &str,
@@ -141,40 +144,43 @@ fn feed_id(config: &Config, path: &str) -> String {
 
 /// Atom feeds for the site, every group with incidents and every place with incidents.
 pub fn feeds(config: &Config, b: &Briefing, g: &Gazetteer) -> Vec<Page> {
-    let published: BTreeMap<&str, NaiveDate> = b
+    use rayon::prelude::*;
+    let published: HashMap<&str, NaiveDate> = b
         .sources
         .iter()
         .filter_map(|s| Some((s.id.as_str(), s.date?)))
         .collect();
+    let latest: LatestSource<'_> = b
+        .incidents
+        .iter()
+        .map(|i| {
+            let newest = i
+                .sources
+                .iter()
+                .filter_map(|s| published.get(s.source.as_str()).copied())
+                .max();
+            (i.id.as_str(), newest)
+        })
+        .collect();
     let all: Vec<&Incident> = b.incidents.iter().filter(|i| i.date.is_some()).collect();
-    let mut pages = vec![feed(config, &published, g, "atom.xml", &config.title, &all)];
     let subset = |ids: &[String]| -> Vec<&Incident> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         all.iter().copied().filter(|i| wanted.contains(i.id.as_str())).collect()
     };
+    // (path, title, incidents) of every feed, then each written on whichever core is free.
+    let mut wanted = vec![("atom.xml".to_string(), config.title.clone(), all.clone())];
     for gp in &b.groups {
         let title = format!("{}: incidents claimed by {}", config.title, gp.name);
-        pages.push(feed(
-            config,
-            &published,
-            g,
-            &format!("groups/{}/atom.xml", gp.id),
-            &title,
-            &subset(&gp.incidents),
-        ));
+        wanted.push((format!("groups/{}/atom.xml", gp.id), title, subset(&gp.incidents)));
     }
     for p in &b.places {
         let title = format!("{}: incidents at {}", config.title, p.name);
-        pages.push(feed(
-            config,
-            &published,
-            g,
-            &format!("places/{}/atom.xml", p.id),
-            &title,
-            &subset(&p.incidents),
-        ));
+        wanted.push((format!("places/{}/atom.xml", p.id), title, subset(&p.incidents)));
     }
-    pages
+    wanted
+        .par_iter()
+        .map(|(path, title, incidents)| feed(config, &latest, g, path, title, incidents))
+        .collect()
 }
 
 /// `sitemap.xml` of every HTML page (absolute URLs need `base_url`; without one the entries
