@@ -69,21 +69,35 @@ fn prepare(root: &Path, options: &BuildOptions) -> Result<Prepared, Vec<Diagnost
         return Err(diags);
     }
     let analyses = analyze_all(&corpus, options.progress);
-    // Each analysis holds its article's sentences; the blocks' own copy of the text is not
-    // read again (pages take block kinds from it, text from the analysis), so free it.
+    free_block_text(&mut corpus);
+    let briefing = derive(&corpus, &analyses);
+    diags.extend(no_incident_warnings(&briefing));
+    Ok((corpus, analyses, briefing, diags))
+}
+
+/// Each analysis holds its article's sentences; the blocks' own copy of the text is not read
+/// again (pages take block kinds from it, text from the analysis), so free it.
+pub fn free_block_text(corpus: &mut Corpus) {
     for article in &mut corpus.articles {
         for block in &mut article.blocks {
             block.text = String::new();
         }
     }
-    let briefing = derive(&corpus, &analyses);
-    for source in briefing.sources.iter().filter(|s| s.incidents.is_empty()) {
-        diags.push(Diagnostic::warning(
-            &source.path,
-            "no incident was found in this article (no attack at a place the gazetteer knows)",
-        ));
-    }
-    Ok((corpus, analyses, briefing, diags))
+}
+
+/// A warning for every article in which no incident was found.
+pub fn no_incident_warnings(briefing: &Briefing) -> Vec<Diagnostic> {
+    briefing
+        .sources
+        .iter()
+        .filter(|s| s.incidents.is_empty())
+        .map(|s| {
+            Diagnostic::warning(
+                &s.path,
+                "no incident was found in this article (no attack at a place the gazetteer knows)",
+            )
+        })
+        .collect()
 }
 
 /// Analyse every article in parallel; the order of the result follows the corpus.

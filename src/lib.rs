@@ -37,6 +37,7 @@ pub mod relations;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod session;
 pub mod text;
 pub mod weapons;
 pub mod write;

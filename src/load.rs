@@ -139,45 +139,13 @@ struct Reading<'a> {
 pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let config = load_config(root, &mut diags);
+    let mut articles = load_articles(root, &config, options, &mut diags);
     let content = root.join("content");
-    let mut articles = Vec::new();
-    let articles_reading = Reading {
-        exts: &["md", "txt", "markdown"],
-        max_bytes: config.max_article_bytes,
-        lossy: options.lossy,
-    };
     let entity_reading = Reading {
         exts: &["md"],
         max_bytes: config.max_article_bytes,
         lossy: options.lossy,
     };
-    // Reading is sequential (one disk); parsing runs on every core, and the results keep the
-    // sorted file order so diagnostics and ids come out the same every time.
-    let files = read_tree(root, &content.join("articles"), &articles_reading, &mut diags);
-    let parsed: Vec<(Option<Article>, Vec<Diagnostic>)> = {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|(rel, text)| {
-                let mut d = Vec::new();
-                (parse_article(rel, text, &mut d), d)
-            })
-            .collect()
-    };
-    for (article, d) in parsed {
-        diags.extend(d);
-        if let Some(a) = article
-            && (options.include_drafts || !a.draft)
-        {
-            articles.push(a);
-        }
-    }
-    check_id_collisions(
-        articles.iter().map(|a| (a.id.as_str(), a.path.as_str())),
-        "article",
-        &mut diags,
-    );
-
     let mut groups = Vec::new();
     for (rel, text) in read_tree(root, &content.join("groups"), &entity_reading, &mut diags) {
         groups.extend(parse_group(&rel, &text, &mut diags));
@@ -186,10 +154,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
     for (rel, text) in read_tree(root, &content.join("places"), &entity_reading, &mut diags) {
         places.extend(parse_place(&rel, &text, &mut diags));
     }
-    let mut notes = Vec::new();
-    for (rel, text) in read_tree(root, &content.join("incidents"), &entity_reading, &mut diags) {
-        notes.extend(parse_note(&rel, &text, &mut diags));
-    }
+    let notes = load_notes(root, &config, options, &mut diags);
     check_id_collisions(
         groups.iter().map(|g| (g.id.as_str(), g.path.as_str())),
         "group",
@@ -201,25 +166,10 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
         &mut diags,
     );
     let gazetteer = Gazetteer::new(groups, places, &mut diags);
-
-    let mut templates = BTreeMap::new();
-    for (rel, text) in read_tree(
-        root,
-        &root.join("templates"),
-        &Reading {
-            exts: &["html", "xml", "txt", "json"],
-            max_bytes: config.max_article_bytes,
-            lossy: false,
-        },
-        &mut diags,
-    ) {
-        let name = rel.strip_prefix("templates/").unwrap_or(&rel).to_string();
-        templates.insert(name, text);
-    }
+    let templates = load_templates(root, &config, &mut diags);
     let static_files = read_static(root, &mut diags);
 
     articles.sort_by(|a, b| a.id.cmp(&b.id));
-    notes.sort_by(|a, b| a.id.cmp(&b.id));
     let corpus = Corpus {
         config,
         articles,
@@ -231,7 +181,120 @@ pub fn load(root: &Path, options: &LoadOptions) -> (Corpus, Vec<Diagnostic>) {
     (corpus, diags)
 }
 
-fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
+/// Where articles live, relative to the project root.
+pub const ARTICLES_DIR: &str = "content/articles";
+/// File extensions read as articles.
+pub const ARTICLE_EXTS: &[&str] = &["md", "txt", "markdown"];
+
+fn article_reading<'a>(config: &Config, options: &LoadOptions) -> Reading<'a> {
+    Reading {
+        exts: ARTICLE_EXTS,
+        max_bytes: config.max_article_bytes,
+        lossy: options.lossy,
+    }
+}
+
+/// Every article under `content/articles`, in file order, drafts left out unless asked for.
+pub fn load_articles(root: &Path, config: &Config, options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Vec<Article> {
+    // Reading is sequential (one disk); parsing runs on every core, and the results keep the
+    // sorted file order so diagnostics and ids come out the same every time.
+    let files = read_tree(root, &root.join(ARTICLES_DIR), &article_reading(config, options), diags);
+    let parsed: Vec<(Option<Article>, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(rel, text)| {
+                let mut d = Vec::new();
+                (parse_article(rel, text, &mut d), d)
+            })
+            .collect()
+    };
+    let mut articles = Vec::new();
+    for (article, d) in parsed {
+        diags.extend(d);
+        if let Some(a) = article
+            && (options.include_drafts || !a.draft)
+        {
+            articles.push(a);
+        }
+    }
+    check_id_collisions(
+        articles.iter().map(|a| (a.id.as_str(), a.path.as_str())),
+        "article",
+        diags,
+    );
+    articles
+}
+
+/// An article file read again after an edit.
+#[derive(Debug)]
+pub enum Reloaded {
+    Article(Box<Article>),
+    /// The file is gone, is not an article, or is a draft left out.
+    Absent,
+    /// The file cannot be used as it stands (the diagnostics say why).
+    Unusable,
+}
+
+/// Read one article file again, with the same checks as a full load.
+pub fn reload_article(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    options: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Reloaded {
+    if !path.is_file() {
+        return Reloaded::Absent;
+    }
+    let before = diags.len();
+    let read = read_file(root, path, &article_reading(config, options), diags);
+    let article = read.and_then(|(rel, text)| parse_article(&rel, &text, diags));
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return Reloaded::Unusable;
+    }
+    match article {
+        Some(a) if options.include_drafts || !a.draft => Reloaded::Article(Box::new(a)),
+        _ => Reloaded::Absent,
+    }
+}
+
+/// The analysts' incident notes (`content/incidents`), sorted by id.
+pub fn load_notes(
+    root: &Path,
+    config: &Config,
+    options: &LoadOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<IncidentNote> {
+    let reading = Reading {
+        exts: &["md"],
+        max_bytes: config.max_article_bytes,
+        lossy: options.lossy,
+    };
+    let mut notes = Vec::new();
+    for (rel, text) in read_tree(root, &root.join("content/incidents"), &reading, diags) {
+        notes.extend(parse_note(&rel, &text, diags));
+    }
+    notes.sort_by(|a, b| a.id.cmp(&b.id));
+    notes
+}
+
+/// The project's own templates, by name relative to `templates/`.
+pub fn load_templates(root: &Path, config: &Config, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
+    let mut templates = BTreeMap::new();
+    let reading = Reading {
+        exts: &["html", "xml", "txt", "json"],
+        max_bytes: config.max_article_bytes,
+        lossy: false,
+    };
+    for (rel, text) in read_tree(root, &root.join("templates"), &reading, diags) {
+        let name = rel.strip_prefix("templates/").unwrap_or(&rel).to_string();
+        templates.insert(name, text);
+    }
+    templates
+}
+
+pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
     let mut config = Config::default();
     let path = root.join("site.toml");
     let text = match fs::read_to_string(&path) {
@@ -343,60 +406,68 @@ fn read_tree(root: &Path, dir: &Path, how: &Reading<'_>, diags: &mut Vec<Diagnos
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if !how.exts.contains(&ext.as_str()) {
-            continue;
-        }
-        let rel = relative(root, path);
-        let size = entry.metadata().map_or(0, |m| m.len());
-        if size > how.max_bytes {
-            diags.push(Diagnostic::error(
-                &rel,
-                format!(
-                    "file is {size} bytes, over the limit of {} bytes (site.toml `max_article_bytes`)",
-                    how.max_bytes
-                ),
-            ));
-            continue;
-        }
-        match fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => out.push((rel, text)),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    if how.lossy {
-                        diags.push(Diagnostic::warning(
-                            &rel,
-                            format!("not valid UTF-8 at byte {at}; read with replacement characters (--lossy)"),
-                        ));
-                        out.push((rel, String::from_utf8_lossy(e.as_bytes()).into_owned()));
-                    } else {
-                        diags.push(Diagnostic::error(
-                            &rel,
-                            format!("not valid UTF-8 at byte {at}; save the file as UTF-8, or build with --lossy"),
-                        ));
-                    }
-                }
-            },
-            Err(e) => diags.push(Diagnostic::warning(&rel, format!("skipped: cannot read: {e}"))),
+        if entry.file_type().is_file() {
+            out.extend(read_file(root, entry.path(), how, diags));
         }
     }
     out
 }
 
-fn read_static(root: &Path, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<u8>> {
+/// Read one file of a tree: `None` (with a diagnostic where it matters) when it is hidden, of
+/// another kind, too large, unreadable or not UTF-8.
+fn read_file(root: &Path, path: &Path, how: &Reading<'_>, diags: &mut Vec<Diagnostic>) -> Option<(String, String)> {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if name.starts_with('.') {
+        return None;
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !how.exts.contains(&ext.as_str()) {
+        return None;
+    }
+    let rel = relative(root, path);
+    let size = fs::metadata(path).map_or(0, |m| m.len());
+    if size > how.max_bytes {
+        diags.push(Diagnostic::error(
+            &rel,
+            format!(
+                "file is {size} bytes, over the limit of {} bytes (site.toml `max_article_bytes`)",
+                how.max_bytes
+            ),
+        ));
+        return None;
+    }
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some((rel, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                if how.lossy {
+                    diags.push(Diagnostic::warning(
+                        &rel,
+                        format!("not valid UTF-8 at byte {at}; read with replacement characters (--lossy)"),
+                    ));
+                    Some((rel, String::from_utf8_lossy(e.as_bytes()).into_owned()))
+                } else {
+                    diags.push(Diagnostic::error(
+                        &rel,
+                        format!("not valid UTF-8 at byte {at}; save the file as UTF-8, or build with --lossy"),
+                    ));
+                    None
+                }
+            }
+        },
+        Err(e) => {
+            diags.push(Diagnostic::warning(&rel, format!("skipped: cannot read: {e}")));
+            None
+        }
+    }
+}
+
+pub fn read_static(root: &Path, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     let dir = root.join("static");
     if !dir.exists() {

@@ -176,8 +176,45 @@ pub struct Plan<'a> {
     cited: BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>,
     /// The pages to render, in path order.
     pub jobs: Vec<Job>,
-    /// Files that need no template: data, feeds, search index, static files, redirects.
+    /// Files that need no template: feeds, search index, static files, redirects.
     pub files: Vec<Page>,
+    /// The briefing as data (`data/*.json`), made on demand: at scale they are the largest
+    /// files of the site, and `serve` only makes them when asked.
+    pub data: Vec<DataFile>,
+}
+
+/// A file made from the whole briefing, that grows with it: `data/*.json`, the search index,
+/// the sitemap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFile {
+    Incidents,
+    Groups,
+    Places,
+    Sources,
+    SearchIndex,
+    Sitemap,
+}
+
+impl DataFile {
+    pub const ALL: [DataFile; 6] = [
+        DataFile::Incidents,
+        DataFile::Groups,
+        DataFile::Places,
+        DataFile::Sources,
+        DataFile::SearchIndex,
+        DataFile::Sitemap,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            DataFile::Incidents => "data/incidents.json",
+            DataFile::Groups => "data/groups.json",
+            DataFile::Places => "data/places.json",
+            DataFile::Sources => "data/sources.json",
+            DataFile::SearchIndex => "search-index.js",
+            DataFile::Sitemap => "sitemap.xml",
+        }
+    }
 }
 
 /// Prepare the site: templates compiled, lookups built, the list of pages fixed.
@@ -232,16 +269,14 @@ pub fn plan<'a>(
         cited,
         jobs: Vec::new(),
         files: Vec::new(),
+        data: DataFile::ALL.to_vec(),
     };
     jobs.sort_by_cached_key(|j| plan.path(*j));
     plan.jobs = jobs;
 
-    let mut files = data_files(briefing);
+    let mut files = vec![redirects_file(&briefing.redirects)];
     files.extend(publish::feeds(cfg, briefing, g));
     files.push(publish::robots(cfg));
-    files.push(publish::search_index(briefing, g));
-    let paths: Vec<String> = plan.jobs.iter().map(|j| plan.path(*j)).collect();
-    files.push(publish::sitemap(cfg, &paths));
     // Redirects left by merges, so published links keep working.
     for (old, new) in &briefing.redirects {
         let html = redirect_html(&format!("../{new}/"), &cfg.language);
@@ -288,6 +323,7 @@ pub fn render(corpus: &Corpus, briefing: &Briefing, analyses: &[Analysis]) -> Re
         errors.dedup();
         return Err(errors);
     }
+    pages.extend(plan.data.par_iter().map(|d| plan.data_page(*d)).collect::<Vec<_>>());
     let Plan { files, .. } = plan;
     pages.extend(files);
     pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -575,6 +611,11 @@ fn date_iso(i: &Incident) -> String {
 }
 
 /// The built-in templates with the project's overrides laid over them.
+/// Whether the project's templates compile, with every error when they do not.
+pub fn check_templates(corpus: &Corpus) -> Result<(), Vec<Diagnostic>> {
+    templates(corpus).map(|_| ())
+}
+
 fn templates(corpus: &Corpus) -> Result<Tera, Vec<Diagnostic>> {
     let mut all: BTreeMap<String, String> = BUILTIN_TEMPLATES
         .iter()
@@ -879,66 +920,72 @@ pub fn redirect_html(target: &str, lang: &str) -> String {
     )
 }
 
-/// `data/*.json`: the briefing as data, sorted, pretty-printed, one value per line.
-fn data_files(b: &Briefing) -> Vec<Page> {
+/// Pretty-printed JSON safe to inline in HTML, one value per line, ending in a newline.
+fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     // Serialised straight from the briefing's structs: no intermediate JSON tree, which at
     // 100,000 articles was several times the size of the file itself.
-    fn json<T: Serialize>(value: &T) -> Vec<u8> {
-        let mut out = html_safe_json(&serde_json::to_string_pretty(value).unwrap_or_default()).into_bytes();
-        out.push(b'\n');
-        out
-    }
-    #[derive(Serialize)]
-    struct Incidents<'a> {
-        incidents: Vec<&'a Incident>,
-    }
-    #[derive(Serialize)]
-    struct Groups<'a> {
-        groups: &'a [crate::derive::GroupProfile],
-        memberships: &'a [crate::derive::StatedMembership],
-        candidates: &'a [crate::derive::CandidateName],
-    }
-    #[derive(Serialize)]
-    struct Places<'a> {
-        places: &'a [crate::derive::PlaceProfile],
-    }
-    #[derive(Serialize)]
-    struct Sources<'a> {
-        sources: &'a [SourceProfile],
-    }
+    let mut out = html_safe_json(&serde_json::to_string_pretty(value).unwrap_or_default()).into_bytes();
+    out.push(b'\n');
+    out
+}
+
+/// `data/redirects.json`: old incident id → new id, from merge notes (stable links add the
+/// ids previous builds published).
+fn redirects_file(redirects: &BTreeMap<String, String>) -> Page {
     #[derive(Serialize)]
     struct Redirects<'a> {
         redirects: &'a BTreeMap<String, String>,
     }
-    let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
-    incidents.sort_by(|a, b| a.id.cmp(&b.id));
-    let groups = Groups {
-        groups: &b.groups,
-        memberships: &b.memberships,
-        candidates: &b.candidates,
-    };
-    vec![
-        Page {
-            path: "data/incidents.json".into(),
-            bytes: json(&Incidents { incidents }),
-        },
-        Page {
-            path: "data/groups.json".into(),
-            bytes: json(&groups),
-        },
-        Page {
-            path: "data/places.json".into(),
-            bytes: json(&Places { places: &b.places }),
-        },
-        Page {
-            path: "data/sources.json".into(),
-            bytes: json(&Sources { sources: &b.sources }),
-        },
-        Page {
-            path: "data/redirects.json".into(),
-            bytes: json(&Redirects {
-                redirects: &b.redirects,
+    Page {
+        path: "data/redirects.json".into(),
+        bytes: json_bytes(&Redirects { redirects }),
+    }
+}
+
+impl Plan<'_> {
+    /// One `data/*.json` file: the briefing as data, sorted.
+    pub fn data_page(&self, file: DataFile) -> Page {
+        #[derive(Serialize)]
+        struct Incidents<'a> {
+            incidents: Vec<&'a Incident>,
+        }
+        #[derive(Serialize)]
+        struct Groups<'a> {
+            groups: &'a [crate::derive::GroupProfile],
+            memberships: &'a [crate::derive::StatedMembership],
+            candidates: &'a [crate::derive::CandidateName],
+        }
+        #[derive(Serialize)]
+        struct Places<'a> {
+            places: &'a [crate::derive::PlaceProfile],
+        }
+        #[derive(Serialize)]
+        struct Sources<'a> {
+            sources: &'a [SourceProfile],
+        }
+        let b = self.briefing;
+        let bytes = match file {
+            DataFile::Incidents => {
+                let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
+                incidents.sort_by(|a, b| a.id.cmp(&b.id));
+                json_bytes(&Incidents { incidents })
+            }
+            DataFile::Groups => json_bytes(&Groups {
+                groups: &b.groups,
+                memberships: &b.memberships,
+                candidates: &b.candidates,
             }),
-        },
-    ]
+            DataFile::Places => json_bytes(&Places { places: &b.places }),
+            DataFile::Sources => json_bytes(&Sources { sources: &b.sources }),
+            DataFile::SearchIndex => publish::search_index(b, &self.corpus.gazetteer).bytes,
+            DataFile::Sitemap => {
+                let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();
+                publish::sitemap(&self.corpus.config, &paths).bytes
+            }
+        };
+        Page {
+            path: file.path().to_string(),
+            bytes,
+        }
+    }
 }

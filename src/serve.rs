@@ -1,9 +1,14 @@
-//! `sitrep serve`: the briefing served from memory on 127.0.0.1, rebuilt when content,
-//! templates, static files or site.toml change, and open pages reloaded over Server-Sent
-//! Events. A broken edit keeps the last good site served and shows the error in the terminal
-//! and as an overlay in the page.
+//! `sitrep serve`: the briefing served from memory on 127.0.0.1 and kept up to date as
+//! content, templates, static files or site.toml change; open pages reload over Server-Sent
+//! Events. A broken edit keeps the last good version of the file served and shows the error in
+//! the terminal and as an overlay in the page.
+//!
+//! One thread, the workshop, owns the build ([`Session`]): it applies changes (an edited
+//! article is re-read and re-analysed on its own, then the briefing derived again) and renders
+//! each page when it is first asked for, so an edit costs one article's analysis and one
+//! derivation, not a whole build.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -18,13 +23,15 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use notify::RecursiveMode;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, oneshot};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::build::{BuildOptions, build_site};
+use crate::build::BuildOptions;
 use crate::console;
 use crate::diagnostics::Diagnostic;
+use crate::render::{DataFile, Job, Plan};
+use crate::session::{Session, Updated};
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -41,24 +48,64 @@ enum Notice {
     Failed(String),
 }
 
+/// Messages to the workshop.
+enum Request {
+    /// A page, by its path in the site (`incidents/x/index.html`).
+    Page(String, oneshot::Sender<Answer>),
+    /// Files changed (absolute paths).
+    Changed(Vec<PathBuf>),
+}
+
+/// The workshop's answer to a page request.
+enum Answer {
+    Found(String, Arc<Vec<u8>>),
+    /// The page lives at this folder URL (`incidents/x` → `/incidents/x/`).
+    Folder(String),
+    /// A page failed to render (a template error); the message says why.
+    Failed(String),
+    NotFound(Option<Arc<Vec<u8>>>),
+}
+
 struct Shared {
-    pages: RwLock<Arc<BTreeMap<String, Vec<u8>>>>,
+    workshop: mpsc::Sender<Request>,
+    /// The warnings printed so far.
+    shown: std::sync::Mutex<std::collections::BTreeSet<Diagnostic>>,
     error: RwLock<Option<String>>,
     notices: broadcast::Sender<Notice>,
 }
 
 const LIVE_JS: &str = include_str!("live.js");
 
-/// Build once, then serve and rebuild on change until interrupted.
+/// How long the watcher waits for a burst of file events (an editor's save) to settle.
+const SETTLE: Duration = Duration::from_millis(40);
+
+/// Build once, then serve and update on change until interrupted.
 pub fn serve(mut options: ServeOptions) -> Result<(), String> {
     options.root = std::path::absolute(&options.root).map_err(|e| format!("{}: {e}", options.root.display()))?;
     let (notices, _) = broadcast::channel(16);
+    let (to_workshop, requests) = mpsc::channel();
     let shared = Arc::new(Shared {
-        pages: RwLock::new(Arc::new(BTreeMap::new())),
+        workshop: to_workshop.clone(),
+        shown: Default::default(),
         error: RwLock::new(None),
         notices,
     });
-    rebuild(&options, &shared);
+    let started = Instant::now();
+    let build = BuildOptions {
+        drafts: options.drafts,
+        progress: true,
+        ..BuildOptions::default()
+    };
+    let session = match Session::open(&options.root, &build) {
+        Ok(s) => {
+            report(&s, &shared, &format!("built in {} ms", started.elapsed().as_millis()));
+            Some(s)
+        }
+        Err(diags) => {
+            fail(&diags, &shared);
+            None
+        }
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -78,10 +125,27 @@ pub fn serve(mut options: ServeOptions) -> Result<(), String> {
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
 
-    // Watch on a plain thread; rebuilds run there too, so the server never waits on them.
-    let (tx, rx) = mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(Duration::from_millis(120), None, tx)
-        .map_err(|e| format!("cannot watch files: {e}"))?;
+    let root = options.root.clone();
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        SETTLE,
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
+            let paths: Vec<PathBuf> = match result {
+                // Reading files raises access events: only writes count.
+                Ok(events) => events
+                    .iter()
+                    .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+                    .flat_map(|e| e.paths.iter().filter(|p| is_source(&root, p)).cloned())
+                    .collect(),
+                // Events were lost: look at everything again.
+                Err(_) => vec![root.join("site.toml")],
+            };
+            if !paths.is_empty() {
+                let _ = to_workshop.send(Request::Changed(paths));
+            }
+        },
+    )
+    .map_err(|e| format!("cannot watch files: {e}"))?;
     for (path, mode) in watched(&options.root) {
         if path.exists() {
             debouncer
@@ -89,23 +153,9 @@ pub fn serve(mut options: ServeOptions) -> Result<(), String> {
                 .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
         }
     }
-    let watch_shared = Arc::clone(&shared);
-    let watch_options = options.clone();
-    std::thread::spawn(move || {
-        while let Ok(result) = rx.recv() {
-            let relevant = match result {
-                // Reading files during a build raises access events: only writes count.
-                Ok(events) => events.iter().any(|e| {
-                    !matches!(e.kind, notify::EventKind::Access(_))
-                        && e.paths.iter().any(|p| is_source(&watch_options.root, p))
-                }),
-                Err(_) => true,
-            };
-            if relevant {
-                rebuild(&watch_options, &watch_shared);
-            }
-        }
-    });
+    let workshop_shared = Arc::clone(&shared);
+    let workshop_root = options.root.clone();
+    std::thread::spawn(move || workshop(&workshop_root, &build, session, &requests, &workshop_shared));
 
     let app = Router::new()
         .route("/__sitrep/live.js", get(live_js))
@@ -119,7 +169,7 @@ pub fn serve(mut options: ServeOptions) -> Result<(), String> {
     Ok(())
 }
 
-/// Folders and files whose change triggers a rebuild.
+/// Folders and files whose change triggers an update.
 fn watched(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
     vec![
         (root.join("content"), RecursiveMode::Recursive),
@@ -143,42 +193,216 @@ fn is_source(root: &Path, path: &Path) -> bool {
     rel == Path::new("site.toml") || ["content", "templates", "static"].iter().any(|d| rel.starts_with(d))
 }
 
-/// Rebuild in memory; on success swap the pages in and reload browsers, on failure keep the
-/// last good pages and show the error.
-fn rebuild(options: &ServeOptions, shared: &Shared) {
-    let started = Instant::now();
-    let build = BuildOptions {
-        drafts: options.drafts,
-        ..BuildOptions::default()
-    };
-    match build_site(&options.root, &build) {
-        Ok(site) => {
-            console::print_diagnostics(&site.diagnostics);
-            let pages: BTreeMap<String, Vec<u8>> = site.pages.into_iter().map(|p| (p.path, p.bytes)).collect();
-            let n = pages.keys().filter(|p| p.ends_with(".html")).count();
-            if let Ok(mut w) = shared.pages.write() {
-                *w = Arc::new(pages);
+/// The workshop loop: answer page requests from the current session, rendering each page once
+/// per version of the site; apply changes as they come.
+fn workshop(
+    root: &Path,
+    options: &BuildOptions,
+    mut session: Option<Session>,
+    requests: &mpsc::Receiver<Request>,
+    shared: &Shared,
+) {
+    // Page requests that came in while the site was being updated, answered by the next one.
+    let mut pending: Vec<Request> = Vec::new();
+    loop {
+        let mut queue = std::mem::take(&mut pending)
+            .into_iter()
+            .chain(std::iter::from_fn(|| requests.recv().ok()));
+        let changed = match &session {
+            Some(s) => match Site::new(s) {
+                Ok(site) => site.answer_until_change(&mut queue),
+                Err(diags) => answer_failed(&diags, shared, &mut queue),
+            },
+            None => answer_failed(&[], shared, &mut queue),
+        };
+        drop(queue);
+        let Some(mut changed) = changed else { return };
+        // Take every change already queued: one update for a burst of saves.
+        while let Ok(r) = requests.try_recv() {
+            match r {
+                Request::Changed(more) => changed.extend(more),
+                page => pending.push(page),
             }
-            if let Ok(mut e) = shared.error.write() {
-                *e = None;
-            }
-            console::say(&format!("rebuilt {n} pages in {} ms", started.elapsed().as_millis()));
-            let _ = shared.notices.send(Notice::Reload);
         }
-        Err(diags) => {
-            console::print_diagnostics(&diags);
-            let message = diags
-                .iter()
-                .filter(|d| d.is_error())
-                .map(Diagnostic::to_string)
-                .collect::<Vec<_>>()
-                .join("\n");
-            console::fail("build failed; still serving the last good build");
-            if let Ok(mut e) = shared.error.write() {
-                *e = Some(message.clone());
+        let started = Instant::now();
+        match session.as_mut() {
+            Some(s) => {
+                let templates = s.corpus.templates.clone();
+                let what = s.update(&changed);
+                let checked = match what {
+                    Updated::Theme | Updated::Everything => crate::render::check_templates(&s.corpus),
+                    _ => Ok(()),
+                };
+                // Templates that no longer compile: keep the last good ones and say why.
+                if let Err(diags) = checked {
+                    if what == Updated::Theme {
+                        s.corpus.templates = templates;
+                    }
+                    fail(&diags, shared);
+                } else if what != Updated::Nothing {
+                    report(s, shared, &describe(&what, started));
+                }
             }
-            let _ = shared.notices.send(Notice::Failed(message));
+            None => match Session::open(root, options) {
+                Ok(s) => {
+                    report(&s, shared, &describe(&Updated::Everything, started));
+                    session = Some(s);
+                }
+                Err(diags) => fail(&diags, shared),
+            },
         }
+    }
+}
+
+fn describe(what: &Updated, started: Instant) -> String {
+    let ms = started.elapsed().as_millis();
+    match what {
+        Updated::Nothing => format!("nothing to update ({ms} ms)"),
+        Updated::Articles(1) => format!("updated 1 article in {ms} ms"),
+        Updated::Articles(n) => format!("updated {n} articles in {ms} ms"),
+        Updated::Notes => format!("updated incident notes in {ms} ms"),
+        Updated::Theme => format!("updated the theme in {ms} ms"),
+        Updated::Everything => format!("rebuilt everything in {ms} ms"),
+    }
+}
+
+/// Print the session's problems; with errors show the overlay, else reload the browsers.
+/// Warnings already printed are not printed again (at scale there are hundreds).
+fn report(session: &Session, shared: &Shared, done: &str) {
+    let diags = session.diagnostics();
+    if session.has_errors() {
+        fail(&diags, shared);
+        return;
+    }
+    let mut shown = shared.shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let new: Vec<Diagnostic> = diags.iter().filter(|d| !shown.contains(*d)).cloned().collect();
+    console::print_diagnostics(&new);
+    *shown = diags.into_iter().collect();
+    if let Ok(mut e) = shared.error.write() {
+        *e = None;
+    }
+    console::say(done);
+    let _ = shared.notices.send(Notice::Reload);
+}
+
+/// Print the problems and show them over the open pages.
+fn fail(diags: &[Diagnostic], shared: &Shared) {
+    console::print_diagnostics(diags);
+    let message = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(Diagnostic::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    console::fail("the site has errors; still serving the last good version");
+    if let Ok(mut e) = shared.error.write() {
+        *e = Some(message.clone());
+    }
+    let _ = shared.notices.send(Notice::Failed(message));
+}
+
+/// With no site to show (the first build failed, or its templates do not compile), answer
+/// every page with the error until something changes.
+fn answer_failed(
+    diags: &[Diagnostic],
+    shared: &Shared,
+    requests: &mut impl Iterator<Item = Request>,
+) -> Option<Vec<PathBuf>> {
+    if !diags.is_empty() {
+        fail(diags, shared);
+    }
+    loop {
+        match requests.next()? {
+            Request::Changed(paths) => return Some(paths),
+            Request::Page(_, reply) => {
+                let message = shared.error.read().ok().and_then(|e| e.clone()).unwrap_or_default();
+                let _ = reply.send(Answer::Failed(message));
+            }
+        }
+    }
+}
+
+/// One version of the site: what to render, where each page is, and the pages made so far.
+struct Site<'a> {
+    plan: Plan<'a>,
+    /// Path → what makes it.
+    index: HashMap<String, Maker>,
+    made: HashMap<String, Arc<Vec<u8>>>,
+}
+
+#[derive(Clone, Copy)]
+enum Maker {
+    Job(Job),
+    File(usize),
+    Data(DataFile),
+}
+
+impl<'a> Site<'a> {
+    fn new(session: &'a Session) -> Result<Site<'a>, Vec<Diagnostic>> {
+        let plan = crate::render::plan(&session.corpus, &session.briefing, &session.analyses)?;
+        let mut index: HashMap<String, Maker> = HashMap::new();
+        for (i, f) in plan.files.iter().enumerate() {
+            index.insert(f.path.clone(), Maker::File(i));
+        }
+        for d in &plan.data {
+            index.insert(d.path().to_string(), Maker::Data(*d));
+        }
+        for job in &plan.jobs {
+            index.insert(plan.path(*job), Maker::Job(*job));
+        }
+        Ok(Site {
+            plan,
+            index,
+            made: HashMap::new(),
+        })
+    }
+
+    /// Answer page requests until files change; `None` when the server is gone.
+    fn answer_until_change(mut self, requests: &mut impl Iterator<Item = Request>) -> Option<Vec<PathBuf>> {
+        loop {
+            match requests.next()? {
+                Request::Changed(paths) => return Some(paths),
+                Request::Page(path, reply) => {
+                    let _ = reply.send(self.answer(&path));
+                }
+            }
+        }
+    }
+
+    fn answer(&mut self, path: &str) -> Answer {
+        let key = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
+        match self.get(&key) {
+            Ok(Some(bytes)) => Answer::Found(key, bytes),
+            Err(message) => Answer::Failed(message),
+            Ok(None) if self.index.contains_key(&format!("{path}/index.html")) => Answer::Folder(format!("/{path}/")),
+            Ok(None) => Answer::NotFound(self.get("404.html").ok().flatten()),
+        }
+    }
+
+    /// The bytes at `key`, made on first request (HTML with the live-reload script).
+    fn get(&mut self, key: &str) -> Result<Option<Arc<Vec<u8>>>, String> {
+        if let Some(bytes) = self.made.get(key) {
+            return Ok(Some(Arc::clone(bytes)));
+        }
+        let Some(maker) = self.index.get(key).copied() else {
+            return Ok(None);
+        };
+        let bytes = match maker {
+            Maker::Job(job) => self.plan.render(job).map_err(|d| d.to_string())?.bytes,
+            Maker::File(i) => self.plan.files[i].bytes.clone(),
+            Maker::Data(d) => self.plan.data_page(d).bytes,
+        };
+        let bytes = Arc::new(if key.ends_with(".html") {
+            inject_live_reload(&bytes)
+        } else {
+            bytes
+        });
+        self.made.insert(key.to_string(), Arc::clone(&bytes));
+        Ok(Some(bytes))
     }
 }
 
@@ -207,32 +431,37 @@ async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl tokio_stream::Str
 }
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let pages = shared.pages.read().map(|p| Arc::clone(&p)).unwrap_or_default();
     let raw = percent_decode(uri.path());
     let path = raw.trim_start_matches('/');
     if path.split('/').any(|s| s == "..") {
         return (StatusCode::BAD_REQUEST, "bad path").into_response();
     }
-    let key = if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
-    };
-    if let Some(bytes) = pages.get(&key) {
-        return respond(StatusCode::OK, &key, bytes);
+    let (reply, answer) = oneshot::channel();
+    if shared.workshop.send(Request::Page(path.to_string(), reply)).is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the server is stopping").into_response();
     }
-    // "incidents/x" → "incidents/x/" so relative links on the page resolve.
-    if pages.contains_key(&format!("{path}/index.html")) {
-        let location = format!("/{path}/");
-        return Response::builder()
+    match answer.await {
+        Ok(Answer::Found(key, bytes)) => respond(StatusCode::OK, &key, &bytes),
+        Ok(Answer::Folder(location)) => Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
             .header(header::LOCATION, location)
             .body(Body::empty())
-            .unwrap_or_default();
-    }
-    match pages.get("404.html") {
-        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes),
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+            .unwrap_or_default(),
+        Ok(Answer::NotFound(Some(bytes))) => respond(StatusCode::NOT_FOUND, "404.html", &bytes),
+        Ok(Answer::NotFound(None)) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Ok(Answer::Failed(message)) => {
+            let html = format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>sitrep: error</title></head>\
+                 <body><main><h1>This page could not be made</h1><pre>{}</pre></main></body></html>",
+                crate::render::escape(&message)
+            );
+            respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error.html",
+                &inject_live_reload(html.as_bytes()),
+            )
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the server is stopping").into_response(),
     }
 }
 
@@ -251,12 +480,7 @@ fn respond(status: StatusCode, path: &str, bytes: &[u8]) -> Response {
         "woff2" => "font/woff2",
         _ => "application/octet-stream",
     };
-    let body = if ext == "html" {
-        inject_live_reload(bytes)
-    } else {
-        bytes.to_vec()
-    };
-    let mut res = Response::new(Body::from(body));
+    let mut res = Response::new(Body::from(bytes.to_vec()));
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));

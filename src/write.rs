@@ -112,6 +112,11 @@ pub fn write_plan(
 ) -> Result<Vec<crate::diagnostics::Diagnostic>, WriteError> {
     use rayon::prelude::*;
     write_pages(dir, &plan.files)?;
+    // The data files are the largest; each is made and written on its own core.
+    plan.data
+        .par_iter()
+        .map(|d| write_pages(dir, std::slice::from_ref(&plan.data_page(*d))))
+        .collect::<Result<Vec<()>, WriteError>>()?;
     let mut folders = std::collections::BTreeSet::new();
     for job in &plan.jobs {
         let p = plan.path(*job);
