@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use sitrep::build::analyze_all;
+use sitrep::build::analyze_and_free;
 use sitrep::derive::derive;
 use sitrep::load::{LoadOptions, load};
 use sitrep::render::render;
@@ -50,14 +50,14 @@ fn main() -> ExitCode {
     let mut lap = |name: &'static str, t: Instant| rows.push((name, t.elapsed().as_secs_f64(), peak_rss_mib()));
 
     let t = Instant::now();
-    let (corpus, diags) = load(&args.root, &LoadOptions::default());
+    let (mut corpus, diags) = load(&args.root, &LoadOptions::default());
     lap("load", t);
     if diags.iter().any(|d| d.is_error()) {
         eprintln!("the project has errors; run `sitrep check`");
         return ExitCode::FAILURE;
     }
     let t = Instant::now();
-    let analyses = analyze_all(&corpus, false);
+    let analyses = analyze_and_free(&mut corpus, false);
     lap("analyze", t);
     let t = Instant::now();
     let briefing = derive(&corpus, &analyses);

@@ -9,7 +9,8 @@
 # Environment: SIZES (default "1000 10000 100000"), RUNS (runs per size up to 10,000 articles;
 # default 3; larger sizes run once), SEED (default 1), BENCH_DIR (default
 # /dev/shm/sitrep-bench; corpora are kept there between runs, outputs are deleted),
-# KEEP_OUTPUT=1 keeps the last output of each size, NO_HUGO=1 skips Hugo.
+# KEEP_OUTPUT=1 keeps the last output of each size, NO_HUGO=1 skips Hugo, SERVE_MAX (default
+# 10000) is the largest size at which `serve`'s edit-to-page latency is measured.
 # Every build writes into a fresh folder: rebuilding over an old output in a loop measures the
 # file system's deletion debt, not sitrep.
 set -euo pipefail
@@ -28,7 +29,7 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 echo "# building release binaries (target: $TARGET)" >&2
-cargo build --release --quiet --bin sitrep --example gen_corpus --example stage_times
+cargo build --release --quiet --bin sitrep --example gen_corpus --example stage_times --example serve_latency
 
 HUGO=""
 if [[ -z "${NO_HUGO:-}" ]] && command -v hugo >/dev/null; then
@@ -119,6 +120,16 @@ for n in $SIZES; do
     sout=$BENCH_DIR/stages-$n-$$
     "$BIN/examples/stage_times" --root "$corpus" --output "$sout" | sed 's/^/    /'
     rm -rf "$sout"
+    if ((n <= ${SERVE_MAX:-10000})); then
+        # On a copy: the measurement edits an article (and restores it, but a copy is never
+        # left edited by an interrupted run).
+        scopy=$BENCH_DIR/serve-$n-$$
+        rm -rf "$scopy"
+        cp -r "$corpus" "$scopy"
+        echo "  serve: one article edited, until the page shows it (examples/serve_latency, ms):"
+        "$BIN/examples/serve_latency" --root "$scopy" --edits 10 | sed 's/^/    /'
+        rm -rf "$scopy"
+    fi
     ratio=""
     if [[ -n $HUGO ]]; then
         hugo_wall=$(printf '%s\n' "${hugos[@]}" | median)

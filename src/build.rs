@@ -68,20 +68,24 @@ fn prepare(root: &Path, options: &BuildOptions) -> Result<Prepared, Vec<Diagnost
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let analyses = analyze_all(&corpus, options.progress);
-    free_block_text(&mut corpus);
+    let mut analyses = analyze_and_free(&mut corpus, options.progress);
     let briefing = derive(&corpus, &analyses);
+    keep_what_pages_read(&mut analyses);
     diags.extend(no_incident_warnings(&briefing));
     Ok((corpus, analyses, briefing, diags))
 }
 
-/// Each analysis holds its article's sentences; the blocks' own copy of the text is not read
-/// again (pages take block kinds from it, text from the analysis), so free it.
-pub fn free_block_text(corpus: &mut Corpus) {
-    for article in &mut corpus.articles {
-        for block in &mut article.blocks {
-            block.text = String::new();
-        }
+/// Once the briefing is derived, pages read only each analysis's sentences and the names in
+/// them: free the rest before rendering, which is when memory peaks.
+fn keep_what_pages_read(analyses: &mut [Analysis]) {
+    for a in analyses {
+        a.dates = Vec::new();
+        a.events = Vec::new();
+        a.facts = Vec::new();
+        a.memberships = Vec::new();
+        a.candidates = Vec::new();
+        a.quoted = Vec::new();
+        a.named = Vec::new();
     }
 }
 
@@ -107,13 +111,50 @@ pub fn analyze_all(corpus: &Corpus, progress: bool) -> Vec<Analysis> {
         .articles
         .par_iter()
         .map(|a| {
-            let analysis = analyze(a, &corpus.gazetteer, &corpus.config.extraction);
+            let analysis = compact(analyze(a, &corpus.gazetteer, &corpus.config.extraction));
             bar.tick();
             analysis
         })
         .collect();
     bar.finish();
     analyses
+}
+
+/// [`analyze_all`], freeing each article's block text as soon as it is analysed: the analysis
+/// holds the article's sentences, and pages take block kinds from the blocks but text from
+/// the analysis. At scale, holding every article's text twice is what memory peaks on.
+pub fn analyze_and_free(corpus: &mut Corpus, progress: bool) -> Vec<Analysis> {
+    let bar = crate::console::Progress::new("analysing", corpus.articles.len(), progress);
+    let (gazetteer, extraction) = (&corpus.gazetteer, &corpus.config.extraction);
+    let analyses = corpus
+        .articles
+        .par_iter_mut()
+        .map(|a| {
+            let analysis = compact(analyze(a, gazetteer, extraction));
+            for block in &mut a.blocks {
+                block.text = String::new();
+            }
+            bar.tick();
+            analysis
+        })
+        .collect();
+    bar.finish();
+    analyses
+}
+
+/// An analysis with no spare capacity: its lists grew by doubling, and a hundred thousand of
+/// them kept for the whole build make the slack count.
+fn compact(mut a: Analysis) -> Analysis {
+    a.sentences.shrink_to_fit();
+    a.mentions.shrink_to_fit();
+    a.dates.shrink_to_fit();
+    a.events.shrink_to_fit();
+    a.facts.shrink_to_fit();
+    a.memberships.shrink_to_fit();
+    a.candidates.shrink_to_fit();
+    a.quoted.shrink_to_fit();
+    a.named.shrink_to_fit();
+    a
 }
 
 /// Where the site goes: `--output`, else site.toml's `output_dir`, relative to the root.

@@ -922,11 +922,46 @@ pub fn redirect_html(target: &str, lang: &str) -> String {
 
 /// Pretty-printed JSON safe to inline in HTML, one value per line, ending in a newline.
 fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
-    // Serialised straight from the briefing's structs: no intermediate JSON tree, which at
-    // 100,000 articles was several times the size of the file itself.
-    let mut out = html_safe_json(&serde_json::to_string_pretty(value).unwrap_or_default()).into_bytes();
-    out.push(b'\n');
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and the briefing's structs always serialise.
+    let _ = write_json(value, &mut out);
     out
+}
+
+/// Stream pretty-printed, HTML-safe JSON and a final newline into `out`. Serialised straight
+/// from the briefing's structs and escaped as it goes: neither a JSON tree nor the whole text
+/// is ever held in memory (at 100,000 articles `data/incidents.json` is hundreds of MB).
+pub fn write_json<T: Serialize>(value: &T, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut safe = HtmlSafe(out);
+    serde_json::to_writer_pretty(&mut safe, value)?;
+    safe.0.write_all(b"\n")
+}
+
+/// A writer that turns `<`, `>` and `&` into `\u` escapes on the way through (see
+/// [`html_safe_json`]; in JSON those characters only occur inside strings).
+struct HtmlSafe<W>(W);
+
+impl<W: std::io::Write> std::io::Write for HtmlSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut from = 0;
+        for (i, b) in buf.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            self.0.write_all(&buf[from..i])?;
+            self.0.write_all(escaped)?;
+            from = i + 1;
+        }
+        self.0.write_all(&buf[from..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// `data/redirects.json`: old incident id → new id, from merge notes (stable links add the
@@ -943,8 +978,19 @@ fn redirects_file(redirects: &BTreeMap<String, String>) -> Page {
 }
 
 impl Plan<'_> {
-    /// One `data/*.json` file: the briefing as data, sorted.
+    /// One of the files made from the whole briefing, in memory.
     pub fn data_page(&self, file: DataFile) -> Page {
+        let mut bytes = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_data(file, &mut bytes);
+        Page {
+            path: file.path().to_string(),
+            bytes,
+        }
+    }
+
+    /// Stream one of the files made from the whole briefing into `out`.
+    pub fn write_data(&self, file: DataFile, out: &mut impl std::io::Write) -> std::io::Result<()> {
         #[derive(Serialize)]
         struct Incidents<'a> {
             incidents: Vec<&'a Incident>,
@@ -964,28 +1010,27 @@ impl Plan<'_> {
             sources: &'a [SourceProfile],
         }
         let b = self.briefing;
-        let bytes = match file {
+        match file {
             DataFile::Incidents => {
                 let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
                 incidents.sort_by(|a, b| a.id.cmp(&b.id));
-                json_bytes(&Incidents { incidents })
+                write_json(&Incidents { incidents }, out)
             }
-            DataFile::Groups => json_bytes(&Groups {
-                groups: &b.groups,
-                memberships: &b.memberships,
-                candidates: &b.candidates,
-            }),
-            DataFile::Places => json_bytes(&Places { places: &b.places }),
-            DataFile::Sources => json_bytes(&Sources { sources: &b.sources }),
-            DataFile::SearchIndex => publish::search_index(b, &self.corpus.gazetteer).bytes,
+            DataFile::Groups => write_json(
+                &Groups {
+                    groups: &b.groups,
+                    memberships: &b.memberships,
+                    candidates: &b.candidates,
+                },
+                out,
+            ),
+            DataFile::Places => write_json(&Places { places: &b.places }, out),
+            DataFile::Sources => write_json(&Sources { sources: &b.sources }, out),
+            DataFile::SearchIndex => out.write_all(&publish::search_index(b, &self.corpus.gazetteer).bytes),
             DataFile::Sitemap => {
                 let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();
-                publish::sitemap(&self.corpus.config, &paths).bytes
+                out.write_all(&publish::sitemap(&self.corpus.config, &paths).bytes)
             }
-        };
-        Page {
-            path: file.path().to_string(),
-            bytes,
         }
     }
 }

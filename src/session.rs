@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::analyze::{Analysis, analyze};
-use crate::build::{BuildOptions, analyze_all, free_block_text, no_incident_warnings};
+use crate::build::{BuildOptions, analyze_and_free, no_incident_warnings};
 use crate::derive::{Briefing, derive};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, ARTICLE_EXTS, ARTICLES_DIR, Corpus, LoadOptions, Reloaded};
@@ -66,8 +66,7 @@ impl Session {
         if let Some(url) = &options.base_url {
             corpus.config.base_url = url.clone();
         }
-        let analyses = analyze_all(&corpus, options.progress);
-        free_block_text(&mut corpus);
+        let analyses = analyze_and_free(&mut corpus, options.progress);
         let briefing = derive(&corpus, &analyses);
         let (mut article_diags, mut other_diags) = (BTreeMap::<String, Vec<Diagnostic>>::new(), Vec::new());
         for d in diags {

@@ -112,10 +112,21 @@ pub fn write_plan(
 ) -> Result<Vec<crate::diagnostics::Diagnostic>, WriteError> {
     use rayon::prelude::*;
     write_pages(dir, &plan.files)?;
-    // The data files are the largest; each is made and written on its own core.
+    // The data files are the largest: each is streamed into its file, never held whole.
     plan.data
         .par_iter()
-        .map(|d| write_pages(dir, std::slice::from_ref(&plan.data_page(*d))))
+        .map(|d| {
+            let rel = safe_relative(d.path()).ok_or_else(|| WriteError::UnsafePath(d.path().to_string()))?;
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            let file = fs::File::create(&path).map_err(io_err(&path))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            plan.write_data(*d, &mut out)
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .map_err(io_err(&path))
+        })
         .collect::<Result<Vec<()>, WriteError>>()?;
     let mut folders = std::collections::BTreeSet::new();
     for job in &plan.jobs {
