@@ -72,9 +72,20 @@ pub fn fold(input: &str) -> Folded {
             }
             wrote
         };
-        if c.is_ascii() {
-            let mut buf = [0u8; 4];
-            push_alnum(c.encode_utf8(&mut buf), &mut text, &mut origin);
+        if c.is_ascii_alphanumeric() {
+            // The common case, without going through a transliteration string.
+            if let Some(sp) = pending_space.take()
+                && !text.is_empty()
+            {
+                text.push(' ');
+                origin.push(sp);
+            }
+            text.push(c.to_ascii_lowercase());
+            origin.push(span);
+        } else if c.is_ascii() {
+            if pending_space.is_none() {
+                pending_space = Some(span);
+            }
         } else if c.is_alphanumeric() {
             match deunicode::deunicode_char(c) {
                 Some(t) => {
@@ -237,10 +248,22 @@ pub struct Token<'a> {
 /// Words of a sentence: maximal runs of alphanumeric characters. Punctuation is dropped but
 /// positions are kept, so callers can look at what lies between two tokens.
 pub fn words(s: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
+    // Room for words of about six bytes with their space: one allocation for most sentences.
+    let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII (nearly all of the text) is classified without decoding a char.
+        let (alphanumeric, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            match s[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => break,
+            }
+        };
+        if alphanumeric {
             if start.is_none() {
                 start = Some(i);
             }
@@ -251,6 +274,7 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
                 end: i,
             });
         }
+        i += len;
     }
     if let Some(st) = start {
         out.push(Token {
@@ -260,6 +284,54 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
         });
     }
     out
+}
+
+/// A word of a sentence in lowercase, with the byte range of the word as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowerWord<'a> {
+    pub w: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The sentence's `tokens` lowercased (full Unicode lowercasing of each word), written into
+/// `buf` so a sentence costs one buffer rather than one string per word. `buf` is cleared
+/// first and can be reused from sentence to sentence.
+pub fn lower_words<'b>(tokens: &[Token<'_>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
+    buf.clear();
+    let mut spans = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let from = buf.len();
+        if t.text.is_ascii() {
+            buf.extend(t.text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            buf.push_str(&t.text.to_lowercase());
+        }
+        spans.push((from, buf.len(), t.start, t.end));
+    }
+    let buf: &'b String = buf;
+    spans
+        .into_iter()
+        .map(|(from, to, start, end)| LowerWord {
+            w: &buf[from..to],
+            start,
+            end,
+        })
+        .collect()
+}
+
+/// `word` with ASCII letters lowercased, written into `buf` to compare with short cue words
+/// without allocating; empty when the word is longer than `buf` (longer than any cue word).
+pub fn ascii_lower<'b, const N: usize>(word: &str, buf: &'b mut [u8; N]) -> &'b str {
+    let bytes = word.as_bytes();
+    let Some(out) = buf.get_mut(..bytes.len()) else {
+        return "";
+    };
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = b.to_ascii_lowercase();
+    }
+    // Lowercasing ASCII bytes keeps UTF-8 valid, so this never fails.
+    std::str::from_utf8(out).unwrap_or("")
 }
 
 /// Copy `s`, replacing each character `map` returns a replacement for (an empty one drops

@@ -214,7 +214,11 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
 
 /// Find every weapon mention in `sentence`, in order.
 pub fn find_weapons(sentence: &str) -> Vec<WeaponMention> {
-    let toks = words(sentence);
+    find_weapons_in(sentence, &words(sentence))
+}
+
+/// [`find_weapons`] with the sentence's words already split.
+pub fn find_weapons_in(sentence: &str, toks: &[Token<'_>]) -> Vec<WeaponMention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -233,14 +237,14 @@ pub fn find_weapons(sentence: &str) -> Vec<WeaponMention> {
                         tok.eq_ignore_ascii_case(w) || word_matches(tok, w)
                     }
                 })
-                && (1..pattern.len()).all(|k| !gap(sentence, &toks, i + k - 1).contains([',', ';', '.']))
+                && (1..pattern.len()).all(|k| !gap(sentence, toks, i + k - 1).contains([',', ';', '.']))
         });
         let Some((pattern, weapon)) = hit else {
             i += 1;
             continue;
         };
         let last = i + pattern.len() - 1;
-        let (count, first) = count_before(sentence, &toks, i);
+        let (count, first) = count_before(sentence, toks, i);
         let (start, end) = (toks[first].start, toks[last].end);
         out.push(WeaponMention {
             weapon: *weapon,
