@@ -576,6 +576,10 @@ pub fn has_attack_cue(folded: &str) -> bool {
 /// sentence: names before it say where the report was filed, not where the attack was.
 fn dateline_end(text: &str) -> Option<usize> {
     let head = &text[..text.char_indices().nth(60).map_or(text.len(), |(i, _)| i)];
+    // Every separator has a dash: most sentences have none and need no search.
+    if !head.contains(['-', '\u{2014}', '\u{2013}']) {
+        return None;
+    }
     for sep in [" - ", " \u{2014} ", " \u{2013} ", " -- "] {
         if let Some(i) = head.find(sep) {
             let before = &head[..i];

@@ -64,28 +64,6 @@ pub struct Name<'a> {
 /// Words of a sentence, lowercased, with byte positions.
 type W<'a> = LowerWord<'a>;
 
-const SPEECH: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "stated",
-    "announced",
-    "confirmed",
-    "confirm",
-    "confirms",
-    "reported",
-    "revealed",
-    "according",
-    "statement",
-    "added",
-    "declared",
-    "noted",
-    "explained",
-    "published",
-    "posted",
-];
-
 /// Verbs by which a group says it attacked (as opposed to defending or being hit).
 const OFFENSIVE: &[&str] = &[
     "targeted",
@@ -109,8 +87,31 @@ const OFFENSIVE: &[&str] = &[
     "bombarded",
 ];
 
+/// Words by which somebody says something. A `match` rather than a list to search: it runs for
+/// every word, several times per sentence.
 fn is_speech(w: &str) -> bool {
-    SPEECH.contains(&w)
+    matches!(
+        w,
+        "said"
+            | "says"
+            | "say"
+            | "told"
+            | "stated"
+            | "announced"
+            | "confirmed"
+            | "confirm"
+            | "confirms"
+            | "reported"
+            | "revealed"
+            | "according"
+            | "statement"
+            | "added"
+            | "declared"
+            | "noted"
+            | "explained"
+            | "published"
+            | "posted"
+    )
 }
 
 const MODAL: &[&str] = &["would", "will", "could", "may", "might", "shall", "should"];

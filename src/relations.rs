@@ -204,7 +204,8 @@ pub fn candidates_in(n: usize, text: &str, toks: &[Token<'_>], g: &Gazetteer) ->
         }
     }
     // "X (al-Y)": a transliteration in brackets names the same thing as the words before it.
-    let mut rest = text;
+    // (Most sentences have no bracket at all: nothing to search.)
+    let mut rest = if text.contains('(') { text } else { "" };
     let mut offset = 0;
     while let Some(open) = rest.find(" (") {
         let inner_start = offset + open + 2;
