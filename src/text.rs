@@ -42,6 +42,18 @@ pub fn fold(input: &str) -> Folded {
     let mut pending_space: Option<(usize, usize)> = None;
     for (pos, c) in input.char_indices() {
         let span = (pos, pos + c.len_utf8());
+        if c.is_ascii_alphanumeric() {
+            // The common case first, without going through a transliteration string.
+            if let Some(sp) = pending_space.take()
+                && !text.is_empty()
+            {
+                text.push(' ');
+                origin.push(sp);
+            }
+            text.push(c.to_ascii_lowercase());
+            origin.push(span);
+            continue;
+        }
         if is_apostrophe(c) {
             // A possessive "'s" ends the word ("Hezbollah's" → "hezbollah s"), so the name
             // before it still matches; any other apostrophe is dropped ("Kata'ib" → "kataib").
@@ -72,17 +84,7 @@ pub fn fold(input: &str) -> Folded {
             }
             wrote
         };
-        if c.is_ascii_alphanumeric() {
-            // The common case, without going through a transliteration string.
-            if let Some(sp) = pending_space.take()
-                && !text.is_empty()
-            {
-                text.push(' ');
-                origin.push(sp);
-            }
-            text.push(c.to_ascii_lowercase());
-            origin.push(span);
-        } else if c.is_ascii() {
+        if c.is_ascii() {
             if pending_space.is_none() {
                 pending_space = Some(span);
             }
@@ -487,7 +489,8 @@ pub fn lower_words<'b>(tokens: &[Token<'_>], buf: &'b mut String) -> Vec<LowerWo
     for t in tokens {
         let from = buf.len();
         if t.text.is_ascii() {
-            buf.extend(t.text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            buf.push_str(t.text);
+            buf[from..].make_ascii_lowercase();
         } else {
             buf.push_str(&t.text.to_lowercase());
         }
@@ -504,13 +507,17 @@ pub fn lower_words<'b>(tokens: &[Token<'_>], buf: &'b mut String) -> Vec<LowerWo
         .collect()
 }
 
-/// `word` with ASCII letters lowercased, written into `buf` to compare with short cue words
-/// without allocating; empty when the word is longer than `buf` (longer than any cue word).
-pub fn ascii_lower<'b, const N: usize>(word: &str, buf: &'b mut [u8; N]) -> &'b str {
+/// `word` with ASCII letters lowercased, to compare with short cue words without allocating:
+/// the word itself when it has no capital, else a copy in `buf`; empty when the word is longer
+/// than `buf` (longer than any cue word).
+pub fn ascii_lower<'a, const N: usize>(word: &'a str, buf: &'a mut [u8; N]) -> &'a str {
     let bytes = word.as_bytes();
     let Some(out) = buf.get_mut(..bytes.len()) else {
         return "";
     };
+    if !bytes.iter().any(u8::is_ascii_uppercase) {
+        return word;
+    }
     for (o, b) in out.iter_mut().zip(bytes) {
         *o = b.to_ascii_lowercase();
     }
