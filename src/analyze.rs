@@ -4,11 +4,12 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::dates::{DateExpr, Precision, find_dates};
+use crate::dates::{DateExpr, Precision, find_dates_in};
+use crate::facts::{Reading, SentenceCues};
 use crate::gazetteer::{EntityRef, Gazetteer};
 use crate::load::{Article, Extraction};
-use crate::text::{split_sentences, words};
-use crate::weapons::{WeaponMention, find_weapons};
+use crate::text::{LowerWord, Token, lower_words, split_sentences, words};
+use crate::weapons::{WeaponMention, find_weapons_in};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Sentence {
@@ -115,7 +116,7 @@ pub struct Analysis {
 // Cue words. Matched on lowercase word tokens.
 
 #[rustfmt::skip]
-const ATTACK_CUES: &[&str] = &[
+pub(crate) const ATTACK_CUES: &[&str] = &[
     "attack", "attacks", "attacked", "attacking", "strike", "strikes", "struck", "hit", "hits", "target",
     "targeted", "targeting", "targets", "launched", "intercepted", "downed", "explosion", "explosions",
     "blast", "blasts", "bombarded", "bombardment", "shelled", "fired", "assault", "raid", "offensives",
@@ -158,17 +159,10 @@ const SPEECH_CUES: &[&str] = &[
 /// Words that make the place after them the background of another event.
 const BACKGROUND_CONNECTIVES: &[&str] = &["following", "after", "before", "since", "prior"];
 
-fn lower_words(s: &str) -> Vec<(String, usize, usize)> {
-    words(s)
-        .into_iter()
-        .map(|t| (t.text.to_lowercase(), t.start, t.end))
-        .collect()
-}
-
 /// Analyse one article against the gazetteer.
 pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) -> Analysis {
     let sentences = sentences_of(article);
-    let blocks_for_quotes: Vec<String> = article.blocks.iter().map(|b| b.text.clone()).collect();
+    let blocks_for_quotes: Vec<&str> = article.blocks.iter().map(|b| b.text.as_str()).collect();
     let published = article.date;
     let mut mentions = Vec::new();
     let mut dates = Vec::new();
@@ -183,9 +177,15 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut last_claimant: Option<String> = None;
     let mut last_event_sentence: Option<usize> = None;
 
+    // One buffer for every sentence's lowercase words.
+    let mut lower_buf = String::new();
+
     for s in &sentences {
-        let ws = lower_words(&s.text);
+        // Split, lowercase, fold and scan for cues once; every reader below shares them.
+        let tokens = words(&s.text);
+        let ws = lower_words(&tokens, &mut lower_buf);
         let folded = crate::text::fold(&s.text);
+        let cues = SentenceCues::scan(&folded.text);
         let mut found: Vec<Mention> = gazetteer
             .find_names_folded(&folded)
             .into_iter()
@@ -222,7 +222,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         if sites.is_empty()
             && let Some((id, at)) = &last_site
             && s.n - at <= 5
-            && let Some((start, end)) = find_anaphor(&s.text)
+            && let Some((start, end)) = find_anaphor(&tokens)
         {
             inferred = Some(Mention {
                 sentence: s.n,
@@ -250,7 +250,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             })
             .collect();
 
-        let exprs = find_dates(&s.text, published);
+        let exprs = find_dates_in(&s.text, &tokens, published);
         let sentence_dates: Vec<DateMention> = exprs
             .into_iter()
             .map(|e| {
@@ -263,8 +263,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             })
             .collect();
 
-        let weapons = find_weapons(&s.text);
-        let is_attack = has_attack_cue(&folded.text) || !weapons.is_empty();
+        let weapons = find_weapons_in(&s.text, &tokens);
+        let is_attack = cues.reports_attack() || !weapons.is_empty();
         let names: Vec<crate::facts::Name<'_>> = found
             .iter()
             .map(|m| crate::facts::Name {
@@ -274,15 +274,12 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 text: &m.text,
             })
             .collect();
-        let facts = crate::facts::sentence_facts(
-            s.n,
-            &s.text,
-            &folded.text,
-            &names,
-            gazetteer,
-            &weapons,
-            last_claimant.as_deref(),
-        );
+        let reading = Reading {
+            text: &s.text,
+            words: &ws,
+            cues: &cues,
+        };
+        let facts = crate::facts::sentence_facts(s.n, &reading, &names, gazetteer, &weapons, last_claimant.as_deref());
         if let Some(c) = facts.iter().find(|f| f.kind == FactKind::Claim) {
             last_claimant = Some(c.value.clone());
         }
@@ -421,10 +418,10 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         }) {
             last_site = Some((id, s.n));
         }
-        all_facts.extend(facts.iter().cloned());
+        all_facts.extend(facts);
         let groups = crate::relations::groups_at(found.iter().map(|m| (&m.entity, m.start, m.end)), gazetteer);
         memberships.extend(crate::relations::memberships(s.n, &s.text, &groups));
-        candidates.extend(crate::relations::candidates(s.n, &s.text, gazetteer));
+        candidates.extend(crate::relations::candidates_in(s.n, &s.text, &tokens, gazetteer));
         found.extend(inferred);
         found.sort_by_key(|m| (m.start, m.end));
         mentions.extend(found);
@@ -492,15 +489,12 @@ pub fn sentences_of(article: &Article) -> Vec<Sentence> {
 }
 
 /// "the base", "the garrison", "the outpost", "the airbase", "the facility" (not "a base").
-fn find_anaphor(text: &str) -> Option<(usize, usize)> {
-    let toks = words(text);
+fn find_anaphor(toks: &[Token<'_>]) -> Option<(usize, usize)> {
     toks.windows(2).find_map(|w| {
-        let noun = w[1].text.to_ascii_lowercase();
         (w[0].text.eq_ignore_ascii_case("the")
-            && matches!(
-                noun.as_str(),
-                "base" | "garrison" | "outpost" | "airbase" | "facility" | "installation"
-            ))
+            && ["base", "garrison", "outpost", "airbase", "facility", "installation"]
+                .iter()
+                .any(|noun| w[1].text.eq_ignore_ascii_case(noun)))
         .then_some((w[0].start, w[1].end))
     })
 }
@@ -508,36 +502,37 @@ fn find_anaphor(text: &str) -> Option<(usize, usize)> {
 /// A date right after a speech verb ("said Monday", "in a statement on Thursday", "spoke with
 /// Shafaq News on Wednesday") dates the report, not the attack — unless it modifies an attack
 /// noun ("last week's attacks").
-fn date_role(text: &str, ws: &[(String, usize, usize)], e: &DateExpr) -> DateRole {
+fn date_role(text: &str, ws: &[LowerWord<'_>], e: &DateExpr) -> DateRole {
     let after = &text[e.end..];
-    let after_words = lower_words(after);
+    // A date ends at a word's end, so the words after it are the sentence's words from there.
+    let after_words = &ws[ws.iter().position(|x| x.start >= e.end).unwrap_or(ws.len())..];
     let possessive = after.starts_with("'s") || after.starts_with("\u{2019}s");
     if possessive
         && after_words
             .get(1)
-            .is_some_and(|(w, _, _)| ATTACK_CUES.contains(&w.as_str()) || w == "attack")
+            .is_some_and(|x| ATTACK_CUES.contains(&x.w) || x.w == "attack")
     {
         return DateRole::Event;
     }
-    let idx = ws.iter().position(|(_, s, _)| *s >= e.start).unwrap_or(ws.len());
+    let idx = ws.iter().position(|x| x.start >= e.start).unwrap_or(ws.len());
     // "On Monday, the group said its fighters had targeted…": an opening date followed by a
     // speech verb (before any attack word) dates the statement.
     if text[..e.start].trim().is_empty() && after.trim_start().starts_with(',') {
-        for (w, _, _) in after_words.iter().take(10) {
-            if SPEECH_CUES.contains(&w.as_str()) {
+        for x in after_words.iter().take(10) {
+            if SPEECH_CUES.contains(&x.w) {
                 return DateRole::Report;
             }
-            if ATTACK_CUES.contains(&w.as_str()) {
+            if ATTACK_CUES.contains(&x.w) {
                 break;
             }
         }
     }
     let from = idx.saturating_sub(6);
-    for (w, _, _) in ws[from..idx].iter().rev() {
-        if ATTACK_CUES.contains(&w.as_str()) && !SPEECH_CUES.contains(&w.as_str()) {
+    for x in ws[from..idx].iter().rev() {
+        if ATTACK_CUES.contains(&x.w) && !SPEECH_CUES.contains(&x.w) {
             return DateRole::Event;
         }
-        if SPEECH_CUES.contains(&w.as_str()) {
+        if SPEECH_CUES.contains(&x.w) {
             return DateRole::Report;
         }
     }
@@ -545,20 +540,20 @@ fn date_role(text: &str, ws: &[(String, usize, usize)], e: &DateExpr) -> DateRol
 }
 
 /// A connective word lies between two byte offsets of the sentence.
-fn connective_between(ws: &[(String, usize, usize)], a: usize, b: usize) -> bool {
+fn connective_between(ws: &[LowerWord<'_>], a: usize, b: usize) -> bool {
     let (lo, hi) = if a < b { (a, b) } else { (b, a) };
     ws.iter()
-        .any(|(w, s, _)| *s > lo && *s < hi && BACKGROUND_CONNECTIVES.contains(&w.as_str()))
+        .any(|x| x.start > lo && x.start < hi && BACKGROUND_CONNECTIVES.contains(&x.w))
 }
 
 /// "…, following a drone attack that killed three soldiers at Tower 22": the place sits in a
 /// clause introduced by a connective, so the attack is background to the sentence's news.
-fn is_background(ws: &[(String, usize, usize)], place_at: usize) -> bool {
-    let before = ws.iter().take_while(|(_, s, _)| *s < place_at).count();
+fn is_background(ws: &[LowerWord<'_>], place_at: usize) -> bool {
+    let before = ws.iter().take_while(|x| x.start < place_at).count();
     let from = before.saturating_sub(20);
     (from..before).any(|i| {
-        let next = ws.get(i + 1).map_or("", |x| x.0.as_str());
-        match ws[i].0.as_str() {
+        let next = ws.get(i + 1).map_or("", |x| x.w);
+        match ws[i].w {
             // "following a drone attack", not "with a small following".
             "following" => DETERMINERS.contains(&next),
             "prior" => next == "to",
@@ -582,16 +577,17 @@ fn place_id(e: &EntityRef) -> Option<String> {
 /// Whether folded sentence text reports an attack: an attack word, or a phrase such as
 /// "opened fire" or "came under".
 pub fn has_attack_cue(folded: &str) -> bool {
-    folded.split(' ').any(|w| ATTACK_CUES.contains(&w))
-        || ["opened fire", "came under", "shot down"]
-            .iter()
-            .any(|p| crate::facts::contains_words(folded, p))
+    SentenceCues::scan(folded).reports_attack()
 }
 
 /// The end of a dateline such as "BAGHDAD (Reuters) -" or "ERBIL, Iraq —" at the start of a
 /// sentence: names before it say where the report was filed, not where the attack was.
 fn dateline_end(text: &str) -> Option<usize> {
-    let head: String = text.chars().take(60).collect();
+    let head = &text[..text.char_indices().nth(60).map_or(text.len(), |(i, _)| i)];
+    // Every separator has a dash: most sentences have none and need no search.
+    if !head.contains(['-', '\u{2014}', '\u{2013}']) {
+        return None;
+    }
     for sep in [" - ", " \u{2014} ", " \u{2013} ", " -- "] {
         if let Some(i) = head.find(sep) {
             let before = &head[..i];
@@ -646,11 +642,10 @@ fn dates_for_place<'d>(text: &str, dates: &[&'d DateMention], at: usize) -> Vec<
 
 /// "Hours before the 19 October strikes": a date governed by a connective names another
 /// event and dates nothing else in the sentence.
-fn is_reference_date(ws: &[(String, usize, usize)], d: &DateExpr) -> bool {
-    let before: Vec<&str> = ws
-        .iter()
-        .filter(|(_, _, e)| *e <= d.start)
-        .map(|(w, _, _)| w.as_str())
-        .collect();
-    before.iter().rev().take(3).any(|w| BACKGROUND_CONNECTIVES.contains(w))
+fn is_reference_date(ws: &[LowerWord<'_>], d: &DateExpr) -> bool {
+    ws.iter()
+        .filter(|x| x.end <= d.start)
+        .rev()
+        .take(3)
+        .any(|x| BACKGROUND_CONNECTIVES.contains(&x.w))
 }

@@ -8,7 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
-use crate::text::{Token, words};
+use crate::text::{Token, ascii_lower, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -83,18 +83,20 @@ const MONTHS: [&str; 12] = [
 ];
 
 fn weekday(word: &str) -> Option<Weekday> {
-    let w = word.to_ascii_lowercase();
-    WEEKDAYS.iter().find(|(n, _)| *n == w).map(|(_, d)| *d)
+    WEEKDAYS
+        .iter()
+        .find(|(n, _)| word.eq_ignore_ascii_case(n))
+        .map(|(_, d)| *d)
 }
 
 /// Month number for a full or abbreviated month name ("Oct", "Sept"); `abbreviated` says
 /// which it was, since "Mar"/"May" need more context than "March".
 fn month(word: &str) -> Option<(u32, bool)> {
-    let w = word.to_ascii_lowercase();
-    if let Some(i) = MONTHS.iter().position(|m| *m == w) {
+    if let Some(i) = MONTHS.iter().position(|m| word.eq_ignore_ascii_case(m)) {
         return Some((i as u32 + 1, false));
     }
-    let abbr = match w.as_str() {
+    let mut buf = [0u8; 8];
+    let abbr = match ascii_lower(word, &mut buf) {
         "jan" => 1,
         "feb" => 2,
         "mar" => 3,
@@ -111,7 +113,7 @@ fn month(word: &str) -> Option<(u32, bool)> {
 
 /// A day of the month: "7", "23", "7th", "1st".
 fn day_number(word: &str) -> Option<u32> {
-    let digits: String = word.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits = &word[..word.bytes().take_while(u8::is_ascii_digit).count()];
     let rest = &word[digits.len()..];
     if digits.is_empty() || digits.len() > 2 || !(rest.is_empty() || ["st", "nd", "rd", "th"].contains(&rest)) {
         return None;
@@ -160,11 +162,16 @@ fn day_month(pub_date: NaiveDate, m: u32, d: u32) -> Option<NaiveDate> {
 
 /// Find and resolve every date expression in `sentence`.
 pub fn find_dates(sentence: &str, pub_date: Option<NaiveDate>) -> Vec<DateExpr> {
-    let toks = words(sentence);
+    find_dates_in(sentence, &words(sentence), pub_date)
+}
+
+/// [`find_dates`] with the sentence's words already split (the analyser splits each sentence
+/// once for every reader).
+pub fn find_dates_in(sentence: &str, toks: &[Token<'_>], pub_date: Option<NaiveDate>) -> Vec<DateExpr> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        match match_at(sentence, &toks, i, pub_date) {
+        match match_at(sentence, toks, i, pub_date) {
             Some((first, last, date, precision)) => {
                 let (start, end) = (toks[first].start, toks[last].end);
                 out.push(DateExpr {
@@ -198,11 +205,13 @@ type Found = (usize, usize, Option<NaiveDate>, Precision);
 
 fn match_at(s: &str, toks: &[Token<'_>], i: usize, pub_date: Option<NaiveDate>) -> Option<Found> {
     let t = toks[i].text;
-    let lower = t.to_ascii_lowercase();
+    // Every word compared with `lower` is short: a longer word comes out empty and matches none.
+    let mut lower_buf = [0u8; 16];
+    let lower = ascii_lower(t, &mut lower_buf);
     let prev = |k: usize| if i >= k { toks.get(i - k) } else { None };
 
     // Words that only start an expression: "last week", "this morning", "earlier this month".
-    match lower.as_str() {
+    match lower {
         "today" | "tonight" => return Some((i, i, pub_date, Precision::Day)),
         "yesterday" => {
             let first = if is(prev(1), "before") && is(prev(2), "day") && is(prev(3), "the") {
@@ -220,8 +229,9 @@ fn match_at(s: &str, toks: &[Token<'_>], i: usize, pub_date: Option<NaiveDate>) 
                 (false, i + 1)
             };
             let this = lower == "this" || earlier;
-            let next = toks.get(k).map(|t| t.text.to_ascii_lowercase());
-            match (this, next.as_deref()) {
+            let mut next_buf = [0u8; 16];
+            let next = toks.get(k).map(|t| ascii_lower(t.text, &mut next_buf));
+            match (this, next) {
                 (true, Some("morning" | "afternoon" | "evening")) if !earlier => {
                     return Some((i, k, pub_date, Precision::Day));
                 }
@@ -292,10 +302,9 @@ fn match_at(s: &str, toks: &[Token<'_>], i: usize, pub_date: Option<NaiveDate>) 
         let mut last = i;
         if !is_possessive(s, toks, i)
             && let Some(next) = toks.get(i + 1)
-            && matches!(
-                next.text.to_ascii_lowercase().as_str(),
-                "morning" | "afternoon" | "evening" | "night"
-            )
+            && ["morning", "afternoon", "evening", "night"]
+                .iter()
+                .any(|w| next.text.eq_ignore_ascii_case(w))
             && gap(s, toks, i).trim().is_empty()
         {
             last = i + 1;

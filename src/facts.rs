@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::words;
+use crate::text::LowerWord;
 use crate::weapons::{Count, Weapon, WeaponMention};
 
 /// What kind of statement a fact is.
@@ -62,33 +62,7 @@ pub struct Name<'a> {
 }
 
 /// Words of a sentence, lowercased, with byte positions.
-struct W {
-    w: String,
-    start: usize,
-    end: usize,
-}
-
-const SPEECH: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "stated",
-    "announced",
-    "confirmed",
-    "confirm",
-    "confirms",
-    "reported",
-    "revealed",
-    "according",
-    "statement",
-    "added",
-    "declared",
-    "noted",
-    "explained",
-    "published",
-    "posted",
-];
+type W<'a> = LowerWord<'a>;
 
 /// Verbs by which a group says it attacked (as opposed to defending or being hit).
 const OFFENSIVE: &[&str] = &[
@@ -112,6 +86,33 @@ const OFFENSIVE: &[&str] = &[
     "sent",
     "bombarded",
 ];
+
+/// Words by which somebody says something. A `match` rather than a list to search: it runs for
+/// every word, several times per sentence.
+fn is_speech(w: &str) -> bool {
+    matches!(
+        w,
+        "said"
+            | "says"
+            | "say"
+            | "told"
+            | "stated"
+            | "announced"
+            | "confirmed"
+            | "confirm"
+            | "confirms"
+            | "reported"
+            | "revealed"
+            | "according"
+            | "statement"
+            | "added"
+            | "declared"
+            | "noted"
+            | "explained"
+            | "published"
+            | "posted"
+    )
+}
 
 const MODAL: &[&str] = &["would", "will", "could", "may", "might", "shall", "should"];
 
@@ -180,35 +181,198 @@ fn group_id(e: &EntityRef) -> Option<&str> {
     }
 }
 
-/// Every phrase the fact reader looks for, found in one pass per sentence.
-#[rustfmt::skip]
-const PHRASES: &[&str] = &[
-    "casualties or damages", "caused damage", "causing damage", "damaged", "damaging", "declined to comment",
-    "denied", "destroyed", "destroying", "did not comment", "did not confirm", "directly hit", "downed",
-    "foiled", "has not commented", "has not confirmed", "has not issued a statement", "have not commented",
-    "have not confirmed", "intercepted", "managed to target", "material damage", "minor injuries",
-    "no casualties", "no damage", "no damage or injuries", "no information about casualties",
-    "no information on casualties", "no injuries", "no injuries or damage",
-    "no intelligence or operational reports", "no one was hurt", "no one was injured",
-    "no reports supporting", "no statement", "not yet issued a statement", "precisely hit",
-    "preventing any casualties", "repelled", "severe damage", "shot down", "statement",
-    "successful airstrikes", "successful strikes", "telegram", "thwarted", "video", "without casualties",
-    "without causing damage", "without damage",
+// ---------------------------------------------------------------------------------------------
+// Cue phrases, matched on word boundaries in folded text. Every list is found in one pass per
+// sentence (see [`SentenceCues`]), so asking about a list costs a few array reads.
+
+/// Outcome: the attack was stopped.
+const INTERCEPTED: &[&str] = &[
+    "intercepted",
+    "shot down",
+    "downed",
+    "repelled",
+    "thwarted",
+    "foiled",
+    "destroying",
+    "destroyed",
 ];
 
-/// Which of [`PHRASES`] a folded sentence contains on word boundaries.
-struct Phrases<'a> {
-    folded: &'a str,
+/// Outcome: the attack reached its target.
+const HIT: &[&str] = &[
+    "directly hit",
+    "precisely hit",
+    "managed to target",
+    "successful strikes",
+    "successful airstrikes",
+];
+
+const NO_DAMAGE: &[&str] = &[
+    "no damage",
+    "no injuries or damage",
+    "no damage or injuries",
+    "without causing damage",
+    "without damage",
+    "casualties or damages",
+];
+
+const DAMAGE: &[&str] = &[
+    "severe damage",
+    "material damage",
+    "damaging",
+    "caused damage",
+    "causing damage",
+    "damaged",
+];
+
+/// Casualty phrases and the value each gives, in the order they are reported.
+const CASUALTY_PHRASES: &[(&str, &str)] = &[
+    ("no information on casualties", "casualties unknown"),
+    ("no immediate reports of casualties", "casualties unknown"),
+    ("no immediate word on casualties", "casualties unknown"),
+    ("no information about casualties", "casualties unknown"),
+    ("no injuries", "no injuries"),
+    ("no damage or injuries", "no injuries"),
+    ("no one was injured", "no injuries"),
+    ("no one was hurt", "no injuries"),
+    ("preventing any casualties", "no casualties"),
+    ("no casualties", "no casualties"),
+    ("without casualties", "no casualties"),
+    ("minor injuries", "minor injuries"),
+];
+
+/// The channel a claim came through, first match wins.
+const CHANNELS: &[(&str, &str)] = &[("telegram", "Telegram"), ("video", "video"), ("statement", "statement")];
+
+const DENIAL: &[&str] = &[
+    "has not confirmed",
+    "have not confirmed",
+    "did not confirm",
+    "no intelligence or operational reports",
+    "no reports supporting",
+    "denied",
+];
+
+const NO_STATEMENT: &[&str] = &[
+    "not yet issued a statement",
+    "has not issued a statement",
+    "no statement",
+    "declined to comment",
+    "has not commented",
+    "have not commented",
+    "did not comment",
+];
+
+/// A changed account: "initially … repelled …, the official story changed to include…".
+const REVISED: &[&str] = &[
+    "initially",
+    "at first",
+    "first said",
+    "story changed",
+    "later revised",
+    "changed to include",
+    "later said",
+    "was revised",
+];
+
+/// Phrases that report an attack without one of the attack words ("opened fire").
+const ATTACK_PHRASES: &[&str] = &["opened fire", "came under", "shot down"];
+
+/// The cue lists a sentence is scanned for.
+#[derive(Debug, Clone, Copy)]
+enum CueList {
+    Intercepted,
+    Hit,
+    NoDamage,
+    Damage,
+    Casualty,
+    Channel,
+    Denial,
+    NoStatement,
+    Revised,
+    /// [`crate::analyze::ATTACK_CUES`] (single words) and [`ATTACK_PHRASES`].
+    Attack,
+}
+
+impl CueList {
+    const ALL: [CueList; 10] = [
+        CueList::Intercepted,
+        CueList::Hit,
+        CueList::NoDamage,
+        CueList::Damage,
+        CueList::Casualty,
+        CueList::Channel,
+        CueList::Denial,
+        CueList::NoStatement,
+        CueList::Revised,
+        CueList::Attack,
+    ];
+
+    fn phrases(self) -> Vec<&'static str> {
+        match self {
+            CueList::Intercepted => INTERCEPTED.to_vec(),
+            CueList::Hit => HIT.to_vec(),
+            CueList::NoDamage => NO_DAMAGE.to_vec(),
+            CueList::Damage => DAMAGE.to_vec(),
+            CueList::Casualty => CASUALTY_PHRASES.iter().map(|(p, _)| *p).collect(),
+            CueList::Channel => CHANNELS.iter().map(|(p, _)| *p).collect(),
+            CueList::Denial => DENIAL.to_vec(),
+            CueList::NoStatement => NO_STATEMENT.to_vec(),
+            CueList::Revised => REVISED.to_vec(),
+            CueList::Attack => crate::analyze::ATTACK_CUES
+                .iter()
+                .chain(ATTACK_PHRASES)
+                .copied()
+                .collect(),
+        }
+    }
+}
+
+/// One automaton over every cue phrase (each distinct phrase once), built on first use.
+struct CueScanner {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    patterns: usize,
+    /// For each [`CueList`], the automaton's pattern number of each of its phrases.
+    lists: Vec<Vec<usize>>,
+}
+
+static CUE_SCANNER: std::sync::LazyLock<CueScanner> = std::sync::LazyLock::new(|| {
+    let mut patterns: Vec<&'static str> = Vec::new();
+    let mut lists = Vec::new();
+    for list in CueList::ALL {
+        let ids = list
+            .phrases()
+            .into_iter()
+            .map(|p| match patterns.iter().position(|q| *q == p) {
+                Some(i) => i,
+                None => {
+                    patterns.push(p);
+                    patterns.len() - 1
+                }
+            })
+            .collect();
+        lists.push(ids);
+    }
+    CueScanner {
+        automaton: aho_corasick::AhoCorasick::new(&patterns).ok(),
+        patterns: patterns.len(),
+        lists,
+    }
+});
+
+/// Which cue phrases a folded sentence contains on word boundaries (both sides a space or an
+/// end of the text), found in one pass.
+pub struct SentenceCues {
     found: Vec<bool>,
 }
 
-impl<'a> Phrases<'a> {
-    fn new(folded: &'a str) -> Self {
-        static AUTOMATON: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-            std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(PHRASES).ok());
-        let mut found = vec![false; PHRASES.len()];
+impl SentenceCues {
+    pub fn scan(folded: &str) -> Self {
+        let scanner = &*CUE_SCANNER;
+        let mut found = vec![false; scanner.patterns];
         let bytes = folded.as_bytes();
-        if let Some(ac) = AUTOMATON.as_ref() {
+        if let Some(ac) = &scanner.automaton {
+            // Overlapping: a phrase inside a longer one ("no damage" in "no damage or
+            // injuries") is found too.
             for m in ac.find_overlapping_iter(folded) {
                 let bounded = (m.start() == 0 || bytes[m.start() - 1] == b' ')
                     && (m.end() == bytes.len() || bytes[m.end()] == b' ');
@@ -217,37 +381,52 @@ impl<'a> Phrases<'a> {
                 }
             }
         }
-        Phrases { folded, found }
+        SentenceCues { found }
     }
 
-    fn has(&self, needle: &str) -> bool {
-        match PHRASES.binary_search(&needle) {
-            Ok(i) => self.found[i],
-            Err(_) => contains_words(self.folded, needle),
-        }
+    fn ids(list: CueList) -> &'static [usize] {
+        CUE_SCANNER.lists.get(list as usize).map_or(&[], Vec::as_slice)
     }
+
+    /// Whether the sentence contains the `k`-th phrase of `list`.
+    fn has(&self, list: CueList, k: usize) -> bool {
+        Self::ids(list)
+            .get(k)
+            .is_some_and(|&i| self.found.get(i).copied().unwrap_or(false))
+    }
+
+    /// Whether the sentence contains any phrase of `list`.
+    fn any(&self, list: CueList) -> bool {
+        Self::ids(list)
+            .iter()
+            .any(|&i| self.found.get(i).copied().unwrap_or(false))
+    }
+
+    /// An attack word ("struck", "blast") or phrase ("opened fire", "came under").
+    pub fn reports_attack(&self) -> bool {
+        self.any(CueList::Attack)
+    }
+}
+
+/// The sentence as the fact reader needs it: its text, its lowercase words and its cues.
+pub struct Reading<'a> {
+    pub text: &'a str,
+    pub words: &'a [LowerWord<'a>],
+    pub cues: &'a SentenceCues,
 }
 
 /// Read the facts of sentence `n`.
 pub fn sentence_facts(
     n: usize,
-    text: &str,
-    folded: &str,
+    sentence: &Reading<'_>,
     names: &[Name<'_>],
     g: &Gazetteer,
     weapons: &[WeaponMention],
     previous_claimant: Option<&str>,
 ) -> Vec<Fact> {
-    let ws: Vec<W> = words(text)
-        .into_iter()
-        .map(|t| W {
-            w: t.text.to_lowercase(),
-            start: t.start,
-            end: t.end,
-        })
-        .collect();
-    let phrases = Phrases::new(folded);
-    let has = |needle: &str| phrases.has(needle);
+    let text = sentence.text;
+    let ws = sentence.words;
+    let cues = sentence.cues;
     let mut facts = Vec::new();
 
     // Counts: weapons, not attacks ("two drone attacks" counts attacks).
@@ -279,76 +458,31 @@ pub fn sentence_facts(
     }
 
     // Outcome.
-    if [
-        "intercepted",
-        "shot down",
-        "downed",
-        "repelled",
-        "thwarted",
-        "foiled",
-        "destroying",
-        "destroyed",
-    ]
-    .iter()
-    .any(|c| has(c))
-    {
+    if cues.any(CueList::Intercepted) {
         add(&mut facts, n, FactKind::Outcome, "intercepted", None, "");
     }
-    if weapon_hit(text, &ws, weapons)
-        || [
-            "directly hit",
-            "precisely hit",
-            "managed to target",
-            "successful strikes",
-            "successful airstrikes",
-        ]
-        .iter()
-        .any(|c| has(c))
-    {
+    if weapon_hit(text, ws, weapons) || cues.any(CueList::Hit) {
         add(&mut facts, n, FactKind::Outcome, "hit", None, "");
     }
-    let no_damage = [
-        "no damage",
-        "no injuries or damage",
-        "no damage or injuries",
-        "without causing damage",
-        "without damage",
-        "casualties or damages",
-    ]
-    .iter()
-    .any(|c| has(c));
+    let no_damage = cues.any(CueList::NoDamage);
     if no_damage {
         add(&mut facts, n, FactKind::Outcome, "no damage", None, "");
-    } else if [
-        "severe damage",
-        "material damage",
-        "damaging",
-        "caused damage",
-        "causing damage",
-        "damaged",
-    ]
-    .iter()
-    .any(|c| has(c))
-    {
+    } else if cues.any(CueList::Damage) {
         add(&mut facts, n, FactKind::Outcome, "damage", None, "");
     }
 
-    for value in casualties(&ws, folded) {
+    for value in casualties(ws, cues) {
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
     }
 
     // Who speaks: the first speech word, and the names around it.
-    let speech_at = ws.iter().position(|x| SPEECH.contains(&x.w.as_str()));
-    let channel = if has("telegram") {
-        Some("Telegram")
-    } else if has("video") {
-        Some("video")
-    } else if has("statement") {
-        Some("statement")
-    } else {
-        None
-    };
-    let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w.as_str());
+    let speech_at = ws.iter().position(|x| is_speech(x.w));
+    let channel = CHANNELS
+        .iter()
+        .enumerate()
+        .find(|(k, _)| cues.has(CueList::Channel, *k))
+        .map(|(_, (_, channel))| *channel);
+    let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w);
     let armed: Vec<&Name<'_>> = names.iter().filter(|m| is_armed(kind_of(g, m.entity))).collect();
     let mut claimed = false;
     let claim = |facts: &mut Vec<Fact>, m: &Name<'_>| {
@@ -370,7 +504,7 @@ pub fn sentence_facts(
         }
     } else if let Some(i) = ws
         .iter()
-        .position(|x| matches!(x.w.as_str(), "claimed" | "claiming" | "claims" | "claim"))
+        .position(|x| matches!(x.w, "claimed" | "claiming" | "claims" | "claim"))
     {
         let cue = ws[i].start;
         let subject = armed.iter().rev().find(|m| {
@@ -388,12 +522,7 @@ pub fn sentence_facts(
     // "X said (in a statement) that its fighters targeted…": a speech word, then the group's
     // own offensive act, not a defence ("repelled") or a denial ("not involved").
     if !claimed {
-        for si in ws
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| SPEECH.contains(&x.w.as_str()))
-            .map(|(i, _)| i)
-        {
+        for si in ws.iter().enumerate().filter(|(_, x)| is_speech(x.w)).map(|(i, _)| i) {
             let subject = armed.iter().rev().find(|m| {
                 m.end <= ws[si].start
                     && !matches!(
@@ -422,7 +551,7 @@ pub fn sentence_facts(
         && let Some(si) = speech_at
         && ws[..si]
             .windows(2)
-            .any(|p| p[0].w == "the" && matches!(p[1].w.as_str(), "group" | "militia" | "faction"))
+            .any(|p| p[0].w == "the" && matches!(p[1].w, "group" | "militia" | "faction"))
         && agentive_offence(&ws[si + 1..])
     {
         add(&mut facts, n, FactKind::Claim, prev, channel, "the group");
@@ -432,35 +561,15 @@ pub fn sentence_facts(
     // Officials: confirmation, "no statement yet", or denial. The speaker is the official
     // named right by a speech word ("CENTCOM said", "according to the Pentagon") or an
     // official described in words ("a U.S. official said", "Iraqi police said").
-    let denial = [
-        "has not confirmed",
-        "have not confirmed",
-        "did not confirm",
-        "no intelligence or operational reports",
-        "no reports supporting",
-        "denied",
-    ]
-    .iter()
-    .any(|c| has(c));
-    let no_statement = [
-        "not yet issued a statement",
-        "has not issued a statement",
-        "no statement",
-        "declined to comment",
-        "has not commented",
-        "have not commented",
-        "did not comment",
-    ]
-    .iter()
-    .any(|c| has(c));
-    let reports_attack = !weapons.is_empty()
-        || crate::analyze::has_attack_cue(folded)
-        || facts.iter().any(|f| f.kind == FactKind::Casualties);
+    let denial = cues.any(CueList::Denial);
+    let no_statement = cues.any(CueList::NoStatement);
+    let reports_attack =
+        !weapons.is_empty() || cues.reports_attack() || facts.iter().any(|f| f.kind == FactKind::Casualties);
     let mut speaker: Option<(Option<&str>, usize)> = None;
     for (si, x) in ws
         .iter()
         .enumerate()
-        .filter(|(_, x)| SPEECH.contains(&x.w.as_str()) || x.w == "commented" || x.w == "comment")
+        .filter(|(_, x)| is_speech(x.w) || x.w == "commented" || x.w == "comment")
     {
         // Distance in lowercase words: titles and names ("Press Secretary Brig. Gen. Pat
         // Ryder") do not separate a speaker from its verb.
@@ -497,7 +606,7 @@ pub fn sentence_facts(
         };
         let described = ws[lo..hi].iter().enumerate().any(|(k, y)| {
             let official_word = matches!(
-                y.w.as_str(),
+                y.w,
                 "officials"
                     | "official"
                     | "spokesman"
@@ -524,7 +633,7 @@ pub fn sentence_facts(
         });
         let sources = ws[lo..hi]
             .iter()
-            .any(|y| matches!(y.w.as_str(), "source" | "sources" | "witnesses" | "residents"));
+            .any(|y| matches!(y.w, "source" | "sources" | "witnesses" | "residents"));
         if described && !sources {
             speaker = Some((None, si));
             break;
@@ -557,18 +666,7 @@ pub fn sentence_facts(
 
     // A changed account: "initially … repelled …, the official story changed to include
     // reports of wounded soldiers".
-    let revised = [
-        "initially",
-        "at first",
-        "first said",
-        "story changed",
-        "later revised",
-        "changed to include",
-        "later said",
-        "was revised",
-    ]
-    .iter()
-    .any(|c| contains_words(folded, c));
+    let revised = cues.any(CueList::Revised);
     if revised {
         let first = facts
             .iter()
@@ -602,7 +700,7 @@ pub fn sentence_facts(
 /// After a speech verb: "(that) it/its fighters/they (had) targeted…" — the speaker's own
 /// attack, in the past, not negated.
 fn agentive_offence(after: &[W]) -> bool {
-    let window: Vec<&str> = after.iter().take(14).map(|x| x.w.as_str()).collect();
+    let window: Vec<&str> = after.iter().take(14).map(|x| x.w).collect();
     let Some(v) = window
         .iter()
         .enumerate()
@@ -644,24 +742,23 @@ fn weapon_hit(text: &str, ws: &[W], weapons: &[WeaponMention]) -> bool {
     let hit_verb = |w: &str| matches!(w, "hit" | "hits" | "struck" | "slammed" | "smashed");
     for wm in weapons {
         // Passive: "was hit by <weapon>" just before the weapon phrase.
-        let before: Vec<&str> = ws.iter().filter(|x| x.end <= wm.start).map(|x| x.w.as_str()).collect();
-        let k = before.len();
-        if k >= 2 && before[k - 1] == "by" && hit_verb(before[k - 2]) {
+        let mut before = ws.iter().filter(|x| x.end <= wm.start).rev();
+        if let (Some(last), Some(second_last)) = (before.next(), before.next())
+            && last.w == "by"
+            && hit_verb(second_last.w)
+        {
             return true;
         }
         let Some(i) = ws.iter().position(|x| x.start >= wm.end) else {
             continue;
         };
-        let negated = text[..wm.start].trim_end().to_ascii_lowercase().ends_with("no")
-            || text[..wm.start]
-                .trim_end()
-                .to_ascii_lowercase()
-                .ends_with("none of the");
+        let lead = text[..wm.start].trim_end();
+        let negated = ends_with_ignore_ascii_case(lead, "no") || ends_with_ignore_ascii_case(lead, "none of the");
         // Active: the verb within three words, with only adverbs or auxiliaries between.
-        let active = ws[i..].iter().take(6).position(|x| hit_verb(&x.w)).is_some_and(|k| {
+        let active = ws[i..].iter().take(6).position(|x| hit_verb(x.w)).is_some_and(|k| {
             ws[i..i + k].iter().all(|x| {
                 matches!(
-                    x.w.as_str(),
+                    x.w,
                     "had"
                         | "have"
                         | "has"
@@ -689,9 +786,14 @@ fn weapon_hit(text: &str, ws: &[W], weapons: &[WeaponMention]) -> bool {
         }
     }
     // "the third hit the base", "one struck the living quarters".
-    ws.windows(2).any(|p| {
-        matches!(p[0].w.as_str(), "third" | "second" | "one" | "another") && hit_verb(&p[1].w) && p[1].w != "hits"
-    }) && !weapons.is_empty()
+    ws.windows(2)
+        .any(|p| matches!(p[0].w, "third" | "second" | "one" | "another") && hit_verb(p[1].w) && p[1].w != "hits")
+        && !weapons.is_empty()
+}
+
+/// `s` ends with `suffix`, ASCII case ignored (no lowercased copy of `s`).
+fn ends_with_ignore_ascii_case(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len() && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// The first official group named, for statements without a speech word near it.
@@ -716,38 +818,25 @@ fn add(facts: &mut Vec<Fact>, n: usize, kind: FactKind, value: &str, subject: Op
 }
 
 /// Casualties, killed and injured apart.
-fn casualties(ws: &[W], folded: &str) -> Vec<String> {
+fn casualties(ws: &[W], cues: &SentenceCues) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |_: FactKind, v: &str, _: Option<&str>, _: &str| {
         if !out.iter().any(|x| x == v) {
             out.push(v.to_string());
         }
     };
-    let phrases = Phrases::new(folded);
-    let has = |needle: &str| phrases.has(needle);
     let mut said_none = false;
-    for (needle, value) in [
-        ("no information on casualties", "casualties unknown"),
-        ("no immediate reports of casualties", "casualties unknown"),
-        ("no immediate word on casualties", "casualties unknown"),
-        ("no information about casualties", "casualties unknown"),
-        ("no injuries", "no injuries"),
-        ("no damage or injuries", "no injuries"),
-        ("no one was injured", "no injuries"),
-        ("no one was hurt", "no injuries"),
-        ("preventing any casualties", "no casualties"),
-        ("no casualties", "no casualties"),
-        ("without casualties", "no casualties"),
-        ("minor injuries", "minor injuries"),
-    ] {
-        if has(needle) {
+    let minor_injuries = CASUALTY_PHRASES.iter().position(|(p, _)| *p == "minor injuries");
+    let has_minor_injuries = minor_injuries.is_some_and(|k| cues.has(CueList::Casualty, k));
+    for (k, &(_, value)) in CASUALTY_PHRASES.iter().enumerate() {
+        if cues.has(CueList::Casualty, k) {
             push(FactKind::Casualties, value, None, "");
             said_none |= value.starts_with("no ") || value == "casualties unknown";
         }
     }
     let mut counted_hurt = false;
     for (i, x) in ws.iter().enumerate() {
-        let kind = match x.w.as_str() {
+        let kind = match x.w {
             "killed" | "killing" | "dead" | "died" => "killed",
             "injured" | "injuring" | "wounded" | "wounding" | "injuries" | "hurt" => "injured",
             _ => continue,
@@ -763,7 +852,7 @@ fn casualties(ws: &[W], folded: &str) -> Vec<String> {
                 push(FactKind::Casualties, &v, None, "");
                 counted_hurt |= kind == "injured";
             }
-            None if kind == "injured" && x.w != "injuries" && !said_none && !counted_hurt && !has("minor injuries") => {
+            None if kind == "injured" && x.w != "injuries" && !said_none && !counted_hurt && !has_minor_injuries => {
                 push(FactKind::Casualties, "wounded", None, "");
             }
             None => {}
@@ -779,11 +868,11 @@ fn count_near(ws: &[W], i: usize) -> Option<(u32, bool)> {
     let mut k = i + 1;
     let mut hedged = false;
     while k < ws.len() && k <= i + 4 {
-        let w = ws[k].w.as_str();
+        let w = ws[k].w;
         if let Some(n) = number(w).filter(|_| w != "a" || ws.get(k + 1).is_some_and(|x| !x.w.ends_with('s'))) {
             let people = ws
                 .get(k + 1)
-                .is_some_and(|x| !matches!(x.w.as_str(), "drone" | "drones" | "rocket" | "rockets" | "attack"));
+                .is_some_and(|x| !matches!(x.w, "drone" | "drones" | "rocket" | "rockets" | "attack"));
             if people && ws[i].w != "injuries" {
                 return Some((n, hedged));
             }
@@ -798,11 +887,11 @@ fn count_near(ws: &[W], i: usize) -> Option<(u32, bool)> {
     // Before: "Three U.S. soldiers were killed", "at least six people were injured".
     let from = i.saturating_sub(7);
     for k in (from..i).rev() {
-        let w = ws[k].w.as_str();
+        let w = ws[k].w;
         if matches!(w, "and" | "but" | "when" | "after" | "killing" | "killed" | "wounding") && k + 1 < i {
             // "killed and more than 40 were wounded": a count in the second clause only.
-            if let Some(n) = (k + 1..i).find_map(|j| number(&ws[j].w).filter(|_| ws[j].w != "a")) {
-                let hedged = (k + 1..i).any(|j| matches!(ws[j].w.as_str(), "least" | "more" | "over"));
+            if let Some(n) = (k + 1..i).find_map(|j| number(ws[j].w).filter(|_| ws[j].w != "a")) {
+                let hedged = (k + 1..i).any(|j| matches!(ws[j].w, "least" | "more" | "over"));
                 return Some((n, hedged));
             }
             return None;
@@ -810,7 +899,7 @@ fn count_near(ws: &[W], i: usize) -> Option<(u32, bool)> {
         if let Some(n) = number(w).filter(|_| w != "a" && w != "an") {
             let hedged = ws[k.saturating_sub(2)..k]
                 .iter()
-                .any(|x| matches!(x.w.as_str(), "least" | "more" | "over" | "than"));
+                .any(|x| matches!(x.w, "least" | "more" | "over" | "than"));
             return Some((n, hedged));
         }
     }

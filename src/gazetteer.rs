@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostic;
@@ -150,9 +150,15 @@ impl Gazetteer {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
+            // A DFA: every sentence of every article is searched, so search speed matters more
+            // than the memory and build time; a gazetteer too big for one gets the default.
+            let mut builder = AhoCorasickBuilder::new();
+            builder.match_kind(MatchKind::LeftmostLongest);
+            builder
+                .clone()
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&patterns)
+                .or_else(|_| builder.build(&patterns))
                 .ok()
         };
         let mut gazetteer = Gazetteer {
@@ -191,7 +197,8 @@ impl Gazetteer {
         let Some(ac) = &self.automaton else {
             return Vec::new();
         };
-        let mut padded = folded.text.clone();
+        let mut padded = String::with_capacity(folded.text.len() + 1);
+        padded.push_str(&folded.text);
         padded.push(' ');
         let hay = padded.as_bytes();
         let mut out = Vec::new();

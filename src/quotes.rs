@@ -12,9 +12,13 @@ pub const SHARED_WORDS: usize = 12;
 
 /// Numbers of the sentences that lie, at least in part, inside a quotation of
 /// [`SHARED_WORDS`] words or more.
-pub fn quoted_sentences(sentences: &[Sentence], blocks: &[String]) -> Vec<usize> {
+pub fn quoted_sentences(sentences: &[Sentence], blocks: &[&str]) -> Vec<usize> {
     let mut out = BTreeSet::new();
     for (bi, block) in blocks.iter().enumerate() {
+        // Only these marks open a quotation: most paragraphs have none.
+        if !block.contains(['"', '\u{201C}', '\u{2018}']) {
+            continue;
+        }
         for (start, end) in quotations(block) {
             if block[start..end].split_whitespace().count() < SHARED_WORDS {
                 continue;

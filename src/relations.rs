@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::words;
+use crate::text::{Token, ascii_lower, words};
 
 /// "member belongs to umbrella", as one sentence states it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -35,6 +35,10 @@ pub struct GroupAt<'a> {
 
 /// Membership statements in one sentence. `groups` are the armed groups named, in order.
 pub fn memberships(n: usize, text: &str, groups: &[GroupAt<'_>]) -> Vec<Membership> {
+    // Every statement pairs two different groups of the sentence; most sentences name fewer.
+    if groups.len() < 2 {
+        return Vec::new();
+    }
     let lower = text.to_lowercase();
     let mut out = Vec::new();
     // "X … encompassing / including / umbrella group of / coalition of … A, B and C": the first
@@ -116,7 +120,11 @@ pub fn memberships(n: usize, text: &str, groups: &[GroupAt<'_>]) -> Vec<Membersh
 /// Names introduced as names ("a group called X", "calling itself X", "known as X",
 /// "X (al-Y)", "the X base") that the gazetteer does not match.
 pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
-    let toks = words(text);
+    candidates_in(n, text, &words(text), g)
+}
+
+/// [`candidates`] with the sentence's words already split.
+pub fn candidates_in(n: usize, text: &str, toks: &[Token<'_>], g: &Gazetteer) -> Vec<Candidate> {
     let mut out = Vec::new();
     let known = |name: &str| !g.find_names(name).is_empty() || !g.find_names(&format!("the {name}")).is_empty();
     let capital = |i: usize| {
@@ -157,9 +165,10 @@ pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
         }
     };
     for (i, t) in toks.iter().enumerate() {
-        let w = t.text.to_ascii_lowercase();
+        let mut buf = [0u8; 16];
+        let w = ascii_lower(t.text, &mut buf);
         // "called X", "calling itself X", "known as X", "named X": a group's name.
-        let after = match w.as_str() {
+        let after = match w {
             "called" | "named" => Some(i + 1),
             "calling" if toks.get(i + 1).is_some_and(|x| x.text.eq_ignore_ascii_case("itself")) => Some(i + 2),
             "known" if toks.get(i + 1).is_some_and(|x| x.text.eq_ignore_ascii_case("as")) => Some(i + 2),
@@ -171,11 +180,7 @@ pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
             push("group", s, e, t.start);
         }
         // "the X base", "the X air base", "the X garrison": a site's name.
-        if matches!(
-            w.as_str(),
-            "base" | "garrison" | "airbase" | "airfield" | "outpost" | "camp"
-        ) && i >= 2
-        {
+        if matches!(w, "base" | "garrison" | "airbase" | "airfield" | "outpost" | "camp") && i >= 2 {
             let mut s = i;
             while s > 0 && capital(s - 1) && i - s < 4 {
                 s -= 1;
@@ -199,7 +204,8 @@ pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
         }
     }
     // "X (al-Y)": a transliteration in brackets names the same thing as the words before it.
-    let mut rest = text;
+    // (Most sentences have no bracket at all: nothing to search.)
+    let mut rest = if text.contains('(') { text } else { "" };
     let mut offset = 0;
     while let Some(open) = rest.find(" (") {
         let inner_start = offset + open + 2;

@@ -42,6 +42,18 @@ pub fn fold(input: &str) -> Folded {
     let mut pending_space: Option<(usize, usize)> = None;
     for (pos, c) in input.char_indices() {
         let span = (pos, pos + c.len_utf8());
+        if c.is_ascii_alphanumeric() {
+            // The common case first, without going through a transliteration string.
+            if let Some(sp) = pending_space.take()
+                && !text.is_empty()
+            {
+                text.push(' ');
+                origin.push(sp);
+            }
+            text.push(c.to_ascii_lowercase());
+            origin.push(span);
+            continue;
+        }
         if is_apostrophe(c) {
             // A possessive "'s" ends the word ("Hezbollah's" → "hezbollah s"), so the name
             // before it still matches; any other apostrophe is dropped ("Kata'ib" → "kataib").
@@ -73,8 +85,9 @@ pub fn fold(input: &str) -> Folded {
             wrote
         };
         if c.is_ascii() {
-            let mut buf = [0u8; 4];
-            push_alnum(c.encode_utf8(&mut buf), &mut text, &mut origin);
+            if pending_space.is_none() {
+                pending_space = Some(span);
+            }
         } else if c.is_alphanumeric() {
             match deunicode::deunicode_char(c) {
                 Some(t) => {
@@ -143,10 +156,15 @@ const ABBREVIATIONS: &[&str] = &[
 fn ends_with_abbreviation(segment: &str) -> bool {
     let trimmed = segment.trim_end();
     let last_word = trimmed.rsplit(char::is_whitespace).next().unwrap_or("");
-    let lw = last_word
-        .trim_start_matches(['(', '"', '\u{201C}', '\'', '\u{2018}'])
-        .to_lowercase();
-    if ABBREVIATIONS.contains(&lw.as_str()) {
+    let word = last_word.trim_start_matches(['(', '"', '\u{201C}', '\'', '\u{2018}']);
+    // Lowercase a short ASCII word on the stack: this runs for every sentence break.
+    let mut buf = [0u8; 16];
+    let lw: std::borrow::Cow<'_, str> = if word.is_ascii() && word.len() <= buf.len() {
+        ascii_lower(word, &mut buf).into()
+    } else {
+        word.to_lowercase().into()
+    };
+    if ABBREVIATIONS.contains(&lw.as_ref()) {
         return true;
     }
     // A single capital initial such as "J." in "J. Smith".
@@ -157,9 +175,17 @@ fn ends_with_abbreviation(segment: &str) -> bool {
 /// Split a paragraph into sentences, merging the breaks that Unicode's rules put after
 /// abbreviations ("U.S.", "Brig. Gen.", "Oct. 22") or before a lowercase continuation.
 pub fn split_sentences(paragraph: &str) -> Vec<SentenceSpan> {
+    if paragraph.is_ascii() {
+        merge_sentence_bounds(paragraph, ascii_sentence_bounds(paragraph))
+    } else {
+        merge_sentence_bounds(paragraph, paragraph.split_sentence_bounds())
+    }
+}
+
+fn merge_sentence_bounds<'a>(paragraph: &'a str, segments: impl Iterator<Item = &'a str>) -> Vec<SentenceSpan> {
     let mut spans: Vec<SentenceSpan> = Vec::new();
     let mut offset = 0;
-    for seg in paragraph.split_sentence_bounds() {
+    for seg in segments {
         let start = offset;
         offset += seg.len();
         if seg.trim().is_empty() {
@@ -195,6 +221,177 @@ pub fn split_sentences(paragraph: &str) -> Vec<SentenceSpan> {
     }
     spans.retain(|s| s.end > s.start);
     split_long(paragraph, spans)
+}
+
+/// Unicode sentence boundaries (UAX #29) of an ASCII paragraph, exactly as
+/// `unicode_segmentation`'s `split_sentence_bounds` finds them: the same rules, in the same
+/// order, but with each byte's category read from a match instead of a binary search of the
+/// Unicode tables (that search was most of the cost of splitting). Nearly every paragraph is
+/// ASCII; any other goes to the crate.
+fn ascii_sentence_bounds(s: &str) -> impl Iterator<Item = &str> {
+    use ascii_sentences::{Cat, Part, State};
+    let bytes = s.as_bytes();
+    let mut breaks: Vec<usize> = Vec::new();
+    let mut state = State::START;
+    for (pos, &b) in bytes.iter().enumerate() {
+        let before = state;
+        let cat = Cat::of(b);
+        state = state.next(cat);
+        let last = before.0[3];
+        // The rules in the crate's order; the first that applies decides.
+        let is_break = match cat {
+            _ if last == Part::Sot => true,                                                // SB1
+            Cat::LF if last == Part::CR => false,                                          // SB3
+            _ if matches!(last, Part::CR | Part::LF) => true,                              // SB4
+            Cat::Numeric if last == Part::ATerm => false,                                  // SB6
+            Cat::Upper if before.0[2] == Part::UpperLower && last == Part::ATerm => false, // SB7
+            _ if before.sb8(&bytes[pos..]) => false,                                       // SB8
+            Cat::SContinue | Cat::STerm | Cat::ATerm if before.sb8a() => false,            // SB8a
+            Cat::Close | Cat::Sp | Cat::CR | Cat::LF if before.sb9() => false,             // SB9
+            Cat::Sp | Cat::CR | Cat::LF if before.sb8a() => false,                         // SB10
+            _ => before.sb11(),                                                            // SB11, SB998
+        };
+        if is_break {
+            breaks.push(pos);
+        }
+    }
+    // SB2: the end of a non-empty text is a break.
+    if !bytes.is_empty() {
+        breaks.push(bytes.len());
+    }
+    (1..breaks.len()).map(move |k| &s[breaks[k - 1]..breaks[k]])
+}
+
+/// The state machine of `unicode_segmentation`'s sentence breaker, for ASCII only (no
+/// OLetter, Sep, Extend or Format characters there).
+mod ascii_sentences {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Cat {
+        Any,
+        CR,
+        LF,
+        Sp,
+        STerm,
+        ATerm,
+        Close,
+        SContinue,
+        Numeric,
+        Upper,
+        Lower,
+    }
+
+    impl Cat {
+        /// Sentence_Break property of an ASCII byte.
+        pub fn of(b: u8) -> Cat {
+            match b {
+                b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
+                b'\n' => Cat::LF,
+                b'\r' => Cat::CR,
+                b'!' | b'?' => Cat::STerm,
+                b'.' => Cat::ATerm,
+                b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Cat::Close,
+                b',' | b'-' | b':' | b';' => Cat::SContinue,
+                b'0'..=b'9' => Cat::Numeric,
+                b'A'..=b'Z' => Cat::Upper,
+                b'a'..=b'z' => Cat::Lower,
+                _ => Cat::Any,
+            }
+        }
+    }
+
+    /// The last four parts seen, runs of Close and of Sp collapsed.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Part {
+        Sot,
+        Other,
+        CR,
+        LF,
+        ATerm,
+        UpperLower,
+        ClosePlus,
+        SpPlus,
+        STerm,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct State(pub [Part; 4]);
+
+    impl State {
+        pub const START: State = State([Part::Sot; 4]);
+
+        pub fn next(self, cat: Cat) -> State {
+            let p = self.0;
+            match (p[3], cat) {
+                (Part::ClosePlus, Cat::Close) | (Part::SpPlus, Cat::Sp) => self,
+                _ => State([
+                    p[1],
+                    p[2],
+                    p[3],
+                    match cat {
+                        Cat::CR => Part::CR,
+                        Cat::LF => Part::LF,
+                        Cat::ATerm => Part::ATerm,
+                        Cat::Upper | Cat::Lower => Part::UpperLower,
+                        Cat::Close => Part::ClosePlus,
+                        Cat::Sp => Part::SpPlus,
+                        Cat::STerm => Part::STerm,
+                        _ => Part::Other,
+                    },
+                ]),
+            }
+        }
+
+        /// Index of the part before trailing Sp* and Close*.
+        fn before_close_sp(&self) -> usize {
+            let mut idx = if self.0[3] == Part::SpPlus { 2 } else { 3 };
+            if self.0[idx] == Part::ClosePlus {
+                idx -= 1;
+            }
+            idx
+        }
+
+        fn is_saterm(part: Part) -> bool {
+            matches!(part, Part::STerm | Part::ATerm)
+        }
+
+        /// SB8: ATerm Close* Sp* × ( ¬(OLetter | Upper | Lower | ParaSep | SATerm) )* Lower
+        pub fn sb8(&self, ahead: &[u8]) -> bool {
+            if self.0[self.before_close_sp()] != Part::ATerm {
+                return false;
+            }
+            for &b in ahead {
+                match Cat::of(b) {
+                    Cat::Lower => return true,
+                    Cat::Upper | Cat::CR | Cat::LF | Cat::STerm | Cat::ATerm => return false,
+                    _ => continue,
+                }
+            }
+            false
+        }
+
+        /// SB8a: SATerm Close* Sp* × (SContinue | SATerm)
+        pub fn sb8a(&self) -> bool {
+            Self::is_saterm(self.0[self.before_close_sp()])
+        }
+
+        /// SB9: SATerm Close* × (Close | Sp | ParaSep)
+        pub fn sb9(&self) -> bool {
+            let idx = if self.0[3] == Part::ClosePlus { 2 } else { 3 };
+            Self::is_saterm(self.0[idx])
+        }
+
+        /// SB11: SATerm Close* Sp* ParaSep? ÷
+        pub fn sb11(&self) -> bool {
+            let mut idx = if matches!(self.0[3], Part::CR | Part::LF) { 2 } else { 3 };
+            if self.0[idx] == Part::SpPlus {
+                idx -= 1;
+            }
+            if self.0[idx] == Part::ClosePlus {
+                idx -= 1;
+            }
+            Self::is_saterm(self.0[idx])
+        }
+    }
 }
 
 /// No sentence is longer than this many bytes: a run-on "sentence" of pasted text is cut at
@@ -237,10 +434,22 @@ pub struct Token<'a> {
 /// Words of a sentence: maximal runs of alphanumeric characters. Punctuation is dropped but
 /// positions are kept, so callers can look at what lies between two tokens.
 pub fn words(s: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
+    // Room for words of about six bytes with their space: one allocation for most sentences.
+    let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII (nearly all of the text) is classified without decoding a char.
+        let (alphanumeric, len) = if bytes[i].is_ascii() {
+            (bytes[i].is_ascii_alphanumeric(), 1)
+        } else {
+            match s[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => break,
+            }
+        };
+        if alphanumeric {
             if start.is_none() {
                 start = Some(i);
             }
@@ -251,6 +460,7 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
                 end: i,
             });
         }
+        i += len;
     }
     if let Some(st) = start {
         out.push(Token {
@@ -260,6 +470,59 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
         });
     }
     out
+}
+
+/// A word of a sentence in lowercase, with the byte range of the word as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowerWord<'a> {
+    pub w: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The sentence's `tokens` lowercased (full Unicode lowercasing of each word), written into
+/// `buf` so a sentence costs one buffer rather than one string per word. `buf` is cleared
+/// first and can be reused from sentence to sentence.
+pub fn lower_words<'b>(tokens: &[Token<'_>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
+    buf.clear();
+    let mut spans = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let from = buf.len();
+        if t.text.is_ascii() {
+            buf.push_str(t.text);
+            buf[from..].make_ascii_lowercase();
+        } else {
+            buf.push_str(&t.text.to_lowercase());
+        }
+        spans.push((from, buf.len(), t.start, t.end));
+    }
+    let buf: &'b String = buf;
+    spans
+        .into_iter()
+        .map(|(from, to, start, end)| LowerWord {
+            w: &buf[from..to],
+            start,
+            end,
+        })
+        .collect()
+}
+
+/// `word` with ASCII letters lowercased, to compare with short cue words without allocating:
+/// the word itself when it has no capital, else a copy in `buf`; empty when the word is longer
+/// than `buf` (longer than any cue word).
+pub fn ascii_lower<'a, const N: usize>(word: &'a str, buf: &'a mut [u8; N]) -> &'a str {
+    let bytes = word.as_bytes();
+    let Some(out) = buf.get_mut(..bytes.len()) else {
+        return "";
+    };
+    if !bytes.iter().any(u8::is_ascii_uppercase) {
+        return word;
+    }
+    for (o, b) in out.iter_mut().zip(bytes) {
+        *o = b.to_ascii_lowercase();
+    }
+    // Lowercasing ASCII bytes keeps UTF-8 valid, so this never fails.
+    std::str::from_utf8(out).unwrap_or("")
 }
 
 /// Copy `s`, replacing each character `map` returns a replacement for (an empty one drops
@@ -309,6 +572,37 @@ mod tests {
         assert_eq!(slugify("CON"), "con-x");
         assert_eq!(slugify("a\0b"), "a-b");
         assert!(slugify(&"word ".repeat(100)).len() <= 80);
+    }
+
+    /// The ASCII splitter must cut exactly where `unicode_segmentation` does.
+    fn same_bounds_as_unicode_segmentation(s: &str) {
+        let ours: Vec<&str> = ascii_sentence_bounds(s).collect();
+        let theirs: Vec<&str> = s.split_sentence_bounds().collect();
+        assert_eq!(ours, theirs, "{s:?}");
+    }
+
+    #[test]
+    fn ascii_sentence_bounds_match_unicode_segmentation() {
+        for s in [
+            "",
+            " ",
+            "a",
+            "Hello. World",
+            "He said \"no.\" Then left.  Next one!  (Really?) Yes.",
+            "U.S. forces hit it. e.g. this one... and 3.5 more.\r\nNew line\n\nPara",
+            "Mr. Smith met Dr. Jones at 9 a.m. on Oct. 22, 2018. The end.\t\x0bX",
+            "It ended.) [Done.] {Yes!} 'Quote.' - next; more: 'x'. ",
+            "A.B.C. d. E? f! G.. h?! ... .a .A 1. 2.3",
+        ] {
+            same_bounds_as_unicode_segmentation(s);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_sentence_bounds_match_on_any_ascii(s in "[aZ7 .!?\"'()\\[\\],;:\\-\t\r\n\x0b\x0c#_x]{0,40}") {
+            same_bounds_as_unicode_segmentation(&s);
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::text::{Token, words};
+use crate::text::{Token, ascii_lower, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -187,8 +187,10 @@ fn gap<'a>(s: &'a str, toks: &[Token<'_>], a: usize) -> &'a str {
 fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
     use std::collections::HashMap;
     use std::sync::LazyLock;
-    static BY_FIRST: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
-        let mut map: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    // Keyed by short ASCII words, looked up for every word: a cheap hash beats SipHash here.
+    type ByFirst = HashMap<&'static str, Vec<usize>, std::hash::BuildHasherDefault<Fnv1a>>;
+    static BY_FIRST: LazyLock<ByFirst> = LazyLock::new(|| {
+        let mut map = ByFirst::default();
         for (k, (pattern, _)) in LEXICON.iter().enumerate() {
             map.entry(pattern[0]).or_default().push(k);
         }
@@ -196,14 +198,10 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
     });
     // Lowercase into a small buffer: no allocation for the many words that are no weapon.
     let mut buf = [0u8; 24];
-    let bytes = token.as_bytes();
-    if bytes.len() > buf.len() || !token.is_ascii() {
+    if token.len() > buf.len() || !token.is_ascii() {
         return None;
     }
-    for (b, t) in buf.iter_mut().zip(bytes) {
-        *b = t.to_ascii_lowercase();
-    }
-    let lower = std::str::from_utf8(&buf[..bytes.len()]).ok()?;
+    let lower = ascii_lower(token, &mut buf);
     let singular = [Some(lower), lower.strip_suffix("es"), lower.strip_suffix('s')];
     singular
         .into_iter()
@@ -212,9 +210,36 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
         .map(Vec::as_slice)
 }
 
+/// FNV-1a, for the lexicon's small map of short words.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// Find every weapon mention in `sentence`, in order.
 pub fn find_weapons(sentence: &str) -> Vec<WeaponMention> {
-    let toks = words(sentence);
+    find_weapons_in(sentence, &words(sentence))
+}
+
+/// [`find_weapons`] with the sentence's words already split.
+pub fn find_weapons_in(sentence: &str, toks: &[Token<'_>]) -> Vec<WeaponMention> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -233,14 +258,14 @@ pub fn find_weapons(sentence: &str) -> Vec<WeaponMention> {
                         tok.eq_ignore_ascii_case(w) || word_matches(tok, w)
                     }
                 })
-                && (1..pattern.len()).all(|k| !gap(sentence, &toks, i + k - 1).contains([',', ';', '.']))
+                && (1..pattern.len()).all(|k| !gap(sentence, toks, i + k - 1).contains([',', ';', '.']))
         });
         let Some((pattern, weapon)) = hit else {
             i += 1;
             continue;
         };
         let last = i + pattern.len() - 1;
-        let (count, first) = count_before(sentence, &toks, i);
+        let (count, first) = count_before(sentence, toks, i);
         let (start, end) = (toks[first].start, toks[last].end);
         out.push(WeaponMention {
             weapon: *weapon,
