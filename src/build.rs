@@ -68,25 +68,10 @@ fn prepare(root: &Path, options: &BuildOptions) -> Result<Prepared, Vec<Diagnost
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let mut analyses = analyze_and_free(&mut corpus, options.progress);
+    let analyses = analyze_and_free(&mut corpus, options.progress);
     let briefing = derive(&corpus, &analyses);
-    keep_what_pages_read(&mut analyses);
     diags.extend(no_incident_warnings(&briefing));
     Ok((corpus, analyses, briefing, diags))
-}
-
-/// Once the briefing is derived, pages read only each analysis's sentences and the names in
-/// them: free the rest before rendering, which is when memory peaks.
-fn keep_what_pages_read(analyses: &mut [Analysis]) {
-    for a in analyses {
-        a.dates = Vec::new();
-        a.events = Vec::new();
-        a.facts = Vec::new();
-        a.memberships = Vec::new();
-        a.candidates = Vec::new();
-        a.quoted = Vec::new();
-        a.named = Vec::new();
-    }
 }
 
 /// A warning for every article in which no incident was found.
