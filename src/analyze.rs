@@ -25,9 +25,9 @@ pub struct Sentence {
 pub struct Mention {
     pub sentence: usize,
     pub entity: EntityRef,
+    /// Byte range of the name in the sentence's text (see [`Mention::text`]).
     pub start: usize,
     pub end: usize,
-    pub text: String,
     /// True when the name is not written but inferred ("the base" → the last base named).
     pub inferred: bool,
 }
@@ -106,10 +106,39 @@ pub struct Analysis {
     pub candidates: Vec<crate::relations::Candidate>,
     /// Sentences inside a long quotation (a statement other articles may quote too).
     pub quoted: Vec<usize>,
-    /// Every group and place the article names, sorted, each once (for the briefing's
-    /// indexes, which would otherwise sort every article's mentions on every derivation).
+    /// Every group and place the article names, each once, sorted by entity, as positions in
+    /// `mentions` (for the briefing's indexes, which would otherwise sort every article's
+    /// mentions on every derivation). Read with [`Analysis::named`].
     #[serde(skip)]
-    pub named: Vec<EntityRef>,
+    pub named: Vec<u32>,
+}
+
+impl Mention {
+    /// The name as written: the sentence's text at the mention's byte range.
+    pub fn text<'s>(&self, sentence: &'s str) -> &'s str {
+        sentence.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+impl Analysis {
+    /// Every group and place the article names, each once, in entity order.
+    pub fn named(&self) -> impl Iterator<Item = &EntityRef> {
+        self.named
+            .iter()
+            .filter_map(|&i| self.mentions.get(i as usize))
+            .map(|m| &m.entity)
+    }
+
+    /// Whether the article names this entity.
+    pub fn names(&self, entity: &EntityRef) -> bool {
+        self.named
+            .binary_search_by(|&i| {
+                self.mentions
+                    .get(i as usize)
+                    .map_or(std::cmp::Ordering::Less, |m| m.entity.cmp(entity))
+            })
+            .is_ok()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,7 +221,6 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             .map(|m| Mention {
                 sentence: s.n,
                 entity: m.entity,
-                text: s.text[m.start..m.end].to_string(),
                 start: m.start,
                 end: m.end,
                 inferred: false,
@@ -229,7 +257,6 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 entity: EntityRef::Place(id.clone()),
                 start,
                 end,
-                text: s.text[start..end].to_string(),
                 inferred: true,
             });
         }
@@ -271,7 +298,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 entity: &m.entity,
                 start: m.start,
                 end: m.end,
-                text: &m.text,
+                text: s.text.get(m.start..m.end).unwrap_or_default(),
             })
             .collect();
         let reading = Reading {
@@ -428,9 +455,15 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         dates.extend(sentence_dates);
     }
     let quoted = crate::quotes::quoted_sentences(&sentences, &blocks_for_quotes);
-    let mut named: Vec<EntityRef> = mentions.iter().map(|m: &Mention| m.entity.clone()).collect();
-    named.sort_unstable();
-    named.dedup();
+    // Positions of each entity's first mention, in entity order.
+    let mut named: Vec<u32> = (0..mentions.len() as u32).collect();
+    named.sort_by(|&a, &b| {
+        mentions[a as usize]
+            .entity
+            .cmp(&mentions[b as usize].entity)
+            .then(a.cmp(&b))
+    });
+    named.dedup_by(|a, b| mentions[*a as usize].entity == mentions[*b as usize].entity);
     Analysis {
         article: article.id.clone(),
         published,

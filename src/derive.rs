@@ -285,9 +285,7 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .copied()
             .filter(|&i| {
                 let place = EntityRef::Place(clusters.list[i].place.clone());
-                by_article
-                    .get(f.article)
-                    .is_some_and(|a| a.named.binary_search(&place).is_ok())
+                by_article.get(f.article).is_some_and(|a| a.names(&place))
             })
             .collect();
         let pick = if named_here.len() == 1 {
@@ -843,7 +841,7 @@ impl<'a> Index<'a> {
     fn new(analyses: &'a [Analysis], incidents: &'a [Incident]) -> Self {
         let mut mentioned: HashMap<&EntityRef, Vec<&str>> = HashMap::new();
         for a in analyses {
-            for e in &a.named {
+            for e in a.named() {
                 mentioned.entry(e).or_default().push(a.article.as_str());
             }
         }
@@ -881,7 +879,7 @@ fn source_profiles(corpus: &Corpus, by_article: &BTreeMap<&str, &Analysis>, inde
         .map(|a| {
             let analysis = by_article.get(a.id.as_str());
             let (mut groups, mut places) = (Vec::new(), Vec::new());
-            for e in analysis.map(|x| x.named.as_slice()).unwrap_or_default() {
+            for e in analysis.into_iter().flat_map(|x| x.named()) {
                 match e {
                     EntityRef::Group(id) => groups.push(id.clone()),
                     EntityRef::Place(id) => places.push(id.clone()),

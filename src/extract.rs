@@ -41,11 +41,22 @@ pub fn extract(root: &Path, files: &[PathBuf]) -> Result<(String, Vec<Diagnostic
         };
         if let Some(article) = parse_article(&rel, &text, &mut diags) {
             let analysis = analyze(&article, &corpus.gazetteer, &corpus.config.extraction);
+            let mut value = serde_json::to_value(&analysis).unwrap_or_default();
+            // Mentions hold byte ranges; a reader wants the words too.
+            if let Some(list) = value.get_mut("mentions").and_then(|m| m.as_array_mut()) {
+                for (json, m) in list.iter_mut().zip(&analysis.mentions) {
+                    let sentence = analysis.sentences.get(m.sentence.wrapping_sub(1));
+                    let text = sentence.map_or("", |s| m.text(&s.text));
+                    if let Some(fields) = json.as_object_mut() {
+                        fields.insert("text".into(), text.into());
+                    }
+                }
+            }
             out.push(serde_json::json!({
                 "article": article.id,
                 "title": article.title,
                 "published": article.date,
-                "analysis": analysis,
+                "analysis": value,
             }));
         }
     }
