@@ -144,6 +144,30 @@ struct Card {
     source_count: usize,
 }
 
+/// How many sources a group or place page lists (the newest).
+const SOURCES_LISTED: usize = 100;
+
+/// A group in a list: what the lists show, without its (long) list of sources.
+#[derive(Serialize)]
+struct GroupRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    incidents: &'a [String],
+    source_count: usize,
+}
+
+fn group_row(gp: &crate::derive::GroupProfile) -> GroupRow<'_> {
+    GroupRow {
+        id: &gp.id,
+        name: &gp.name,
+        incidents: &gp.incidents,
+        source_count: gp.sources.len(),
+    }
+}
+
+/// Source id → sentence number → incidents citing it.
+type Cited<'a> = BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>;
+
 /// One page to render from a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -170,10 +194,11 @@ pub struct Plan<'a> {
     articles: BTreeMap<&'a str, &'a Article>,
     sources: BTreeMap<&'a str, &'a SourceProfile>,
     cards: BTreeMap<&'a str, Card>,
-    source_items: Vec<SourceListItem>,
+    /// Every source as the lists show it; made on first use (`serve` may never need it).
+    source_items: std::sync::OnceLock<Vec<SourceListItem>>,
     source_pos: BTreeMap<&'a str, usize>,
     /// Source id → sentence number → incidents citing it.
-    cited: BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>,
+    cited: std::sync::OnceLock<Cited<'a>>,
     /// The pages to render, in path order.
     pub jobs: Vec<Job>,
     /// Files that need no template: feeds, search index, static files, redirects.
@@ -228,15 +253,6 @@ pub fn plan<'a>(
     let cfg = &corpus.config;
     let sources: BTreeMap<&str, &SourceProfile> = briefing.sources.iter().map(|s| (s.id.as_str(), s)).collect();
     let cards = briefing.incidents.iter().map(|i| (i.id.as_str(), card(i, g))).collect();
-    let mut cited: BTreeMap<&str, BTreeMap<usize, Vec<String>>> = BTreeMap::new();
-    for i in &briefing.incidents {
-        for s in &i.sources {
-            let by_sentence = cited.entry(s.source.as_str()).or_default();
-            for &n in &s.sentences {
-                by_sentence.entry(n).or_default().push(i.id.clone());
-            }
-        }
-    }
     let mut jobs = vec![
         Job::Index,
         Job::Incidents,
@@ -259,14 +275,14 @@ pub fn plan<'a>(
         articles: corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
         sources,
         cards,
-        source_items: briefing.sources.iter().map(source_item).collect(),
+        source_items: std::sync::OnceLock::new(),
         source_pos: briefing
             .sources
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.as_str(), i))
             .collect(),
-        cited,
+        cited: std::sync::OnceLock::new(),
         jobs: Vec::new(),
         files: Vec::new(),
         data: DataFile::ALL.to_vec(),
@@ -360,14 +376,47 @@ impl Plan<'_> {
         }
     }
 
+    fn source_items(&self) -> &[SourceListItem] {
+        self.source_items
+            .get_or_init(|| self.briefing.sources.iter().map(source_item).collect())
+    }
+
+    /// Source id → sentence number → the incidents citing it.
+    fn cited(&self) -> &Cited<'_> {
+        self.cited.get_or_init(|| {
+            let mut cited: Cited<'_> = BTreeMap::new();
+            for i in &self.briefing.incidents {
+                for s in &i.sources {
+                    let by_sentence = cited.entry(s.source.as_str()).or_default();
+                    for &n in &s.sentences {
+                        by_sentence.entry(n).or_default().push(i.id.clone());
+                    }
+                }
+            }
+            cited
+        })
+    }
+
     fn cards_for<'c>(&'c self, ids: &[String]) -> Vec<&'c Card> {
         ids.iter().filter_map(|id| self.cards.get(id.as_str())).collect()
     }
 
-    fn sources_for(&self, ids: &[String]) -> Vec<&SourceListItem> {
-        ids.iter()
-            .filter_map(|id| self.source_pos.get(id.as_str()).map(|&i| &self.source_items[i]))
-            .collect()
+    /// The newest of these sources, at most [`SOURCES_LISTED`]: a page listing the tens of
+    /// thousands of articles that mention a group at scale would be megabytes no one reads
+    /// (`data/*.json` lists them all).
+    fn newest_sources(&self, ids: &[String]) -> Vec<&SourceListItem> {
+        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = ids
+            .iter()
+            .filter_map(|id| {
+                self.source_pos
+                    .get(id.as_str())
+                    .map(|&i| (self.briefing.sources[i].date, id.as_str(), i))
+            })
+            .collect();
+        // Newest first, undated last, then by id.
+        list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        list.truncate(SOURCES_LISTED);
+        list.into_iter().map(|(_, _, i)| &self.source_items()[i]).collect()
     }
 
     /// Render one page.
@@ -389,6 +438,7 @@ impl Plan<'_> {
                     .groups
                     .iter()
                     .filter(|gp| gp.kind == "armed-group" && !gp.sources.is_empty())
+                    .map(group_row)
                     .collect();
                 ctx.insert("armed_groups", &armed);
                 let mut attacked: BTreeMap<&str, usize> = BTreeMap::new();
@@ -401,11 +451,11 @@ impl Plan<'_> {
                     .collect();
                 ctx.insert("attacked_places", &attacked);
                 // The newest sources; the sources page lists them all.
-                let mut newest: Vec<&SourceListItem> = self.source_items.iter().collect();
+                let mut newest: Vec<&SourceListItem> = self.source_items().iter().collect();
                 newest.sort_by(|a, b| b.date_label.cmp(&a.date_label).then_with(|| a.id.cmp(&b.id)));
                 newest.truncate(12);
                 ctx.insert("sources", &newest);
-                ctx.insert("source_total", &self.source_items.len());
+                ctx.insert("source_total", &self.source_items().len());
                 ("index.html", "home")
             }
             Job::Incidents => {
@@ -424,7 +474,7 @@ impl Plan<'_> {
             Job::Groups => {
                 let mut kinds = Vec::new();
                 for (k, label) in GROUP_KINDS {
-                    let list: Vec<_> = b.groups.iter().filter(|gp| gp.kind == k).collect();
+                    let list: Vec<_> = b.groups.iter().filter(|gp| gp.kind == k).map(group_row).collect();
                     if !list.is_empty() {
                         kinds.push(serde_json::json!({"id": k, "label": label, "groups": list}));
                     }
@@ -433,6 +483,7 @@ impl Plan<'_> {
                     .groups
                     .iter()
                     .filter(|gp| !GROUP_KINDS.iter().any(|(k, _)| *k == gp.kind))
+                    .map(group_row)
                     .collect();
                 if !other.is_empty() {
                     kinds.push(serde_json::json!({"id": "other", "label": "Other", "groups": other}));
@@ -454,7 +505,8 @@ impl Plan<'_> {
                     "members": gp.members.iter().map(link).collect::<Vec<_>>(),
                     "description_html": markdown_html(desc),
                     "incidents": self.cards_for(&gp.incidents),
-                    "sources": self.sources_for(&gp.sources),
+                    "sources": self.newest_sources(&gp.sources),
+                    "source_total": gp.sources.len(),
                 });
                 ctx.insert("g", &view);
                 let title = |id: &str| self.sources.get(id).map_or(id.to_string(), |s| s.title.clone());
@@ -500,20 +552,21 @@ impl Plan<'_> {
                     "regions": regions(g, &p.id),
                     "description_html": markdown_html(desc),
                     "incidents": self.cards_for(&p.incidents),
-                    "sources": self.sources_for(&p.sources),
+                    "sources": self.newest_sources(&p.sources),
+                    "source_total": p.sources.len(),
                 });
                 ctx.insert("p", &view);
                 ctx.insert("figures", &crate::figures::place_figures(b, &p.id));
                 ("place.html", "places")
             }
             Job::Sources => {
-                ctx.insert("sources", &self.source_items);
+                ctx.insert("sources", self.source_items());
                 ("sources.html", "sources")
             }
             Job::Source(i) => {
                 let s = &b.sources[i];
                 let empty = BTreeMap::new();
-                let cited = self.cited.get(s.id.as_str()).unwrap_or(&empty);
+                let cited = self.cited().get(s.id.as_str()).unwrap_or(&empty);
                 let body = match (self.articles.get(s.id.as_str()), self.analyses.get(s.id.as_str())) {
                     (Some(article), Some(analysis)) => source_body_html(article, analysis, g, cited),
                     _ => String::new(),

@@ -88,3 +88,51 @@ fn a_generated_project_builds_with_incidents_and_cross_links() {
         "incident pages"
     );
 }
+
+/// At scale a group's page lists its newest sources, not every article that names it, and
+/// says where the full list is.
+#[test]
+fn group_and_place_pages_list_the_newest_sources_of_many() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &GenOptions::new(400, 3)).unwrap();
+    let site = build_site(dir.path(), &BuildOptions::default()).unwrap_or_else(|d| panic!("{d:#?}"));
+    let busiest = site
+        .briefing
+        .groups
+        .iter()
+        .max_by_key(|g| g.sources.len())
+        .expect("groups");
+    assert!(busiest.sources.len() > 100, "{} sources", busiest.sources.len());
+    let page = site
+        .pages
+        .iter()
+        .find(|p| p.path == format!("groups/{}/index.html", busiest.id))
+        .expect("group page");
+    let html = String::from_utf8_lossy(&page.bytes);
+    let section = &html[html.find("id=\"mentioned\"").expect("sources section")..];
+    assert_eq!(section.matches("<li><a href=\"../../sources/").count(), 100);
+    assert!(
+        section.contains(&format!("The 100 newest of {} sources", busiest.sources.len())),
+        "{section}"
+    );
+    // Newest first: the first listed source is one of the latest-dated that names the group.
+    let newest = busiest
+        .sources
+        .iter()
+        .filter_map(|id| site.briefing.sources.iter().find(|s| &s.id == id))
+        .filter_map(|s| s.date)
+        .max()
+        .expect("dated sources");
+    let first = section
+        .split("../../sources/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("first source");
+    let first_date = site
+        .briefing
+        .sources
+        .iter()
+        .find(|s| s.id == first)
+        .and_then(|s| s.date);
+    assert_eq!(first_date, Some(newest));
+}
