@@ -196,16 +196,20 @@ fn article_reading<'a>(config: &Config, options: &LoadOptions) -> Reading<'a> {
 
 /// Every article under `content/articles`, in file order, drafts left out unless asked for.
 pub fn load_articles(root: &Path, config: &Config, options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Vec<Article> {
-    // Reading is sequential (one disk); parsing runs on every core, and the results keep the
-    // sorted file order so diagnostics and ids come out the same every time.
-    let files = read_tree(root, &root.join(ARTICLES_DIR), &article_reading(config, options), diags);
+    // Each file is read and parsed on whichever core is free, so its raw text is dropped as
+    // soon as it is parsed; the results keep the sorted file order so diagnostics and ids
+    // come out the same every time.
+    let paths = files_of(root, &root.join(ARTICLES_DIR), diags);
+    let reading = article_reading(config, options);
     let parsed: Vec<(Option<Article>, Vec<Diagnostic>)> = {
         use rayon::prelude::*;
-        files
+        paths
             .par_iter()
-            .map(|(rel, text)| {
+            .map(|path| {
                 let mut d = Vec::new();
-                (parse_article(rel, text, &mut d), d)
+                let article =
+                    read_file(root, path, &reading, &mut d).and_then(|(rel, text)| parse_article(&rel, &text, &mut d));
+                (article, d)
             })
             .collect()
     };
@@ -388,14 +392,24 @@ pub fn load_config(root: &Path, diags: &mut Vec<Diagnostic>) -> Config {
 /// Read every file under `dir` with one of `exts`, sorted by path, as (relative path, text).
 fn read_tree(root: &Path, dir: &Path, how: &Reading<'_>, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    for path in files_of(root, dir, diags) {
+        out.extend(read_file(root, &path, how, diags));
+    }
+    out
+}
+
+/// The files under `dir`, in name order. A symlink loop or an unreadable folder costs that
+/// part (with a warning), not the build.
+fn files_of(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
     if !dir.exists() {
         return out;
     }
     for entry in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
+        match entry {
+            Ok(e) if e.file_type().is_file() => out.push(e.into_path()),
+            Ok(_) => {}
             Err(e) => {
-                // A symlink loop or an unreadable folder costs that part, not the build.
                 let p = e.path().map_or_else(|| dir.to_path_buf(), Path::to_path_buf);
                 let why = if e.loop_ancestor().is_some() {
                     "symbolic link loop".to_string()
@@ -403,11 +417,7 @@ fn read_tree(root: &Path, dir: &Path, how: &Reading<'_>, diags: &mut Vec<Diagnos
                     e.to_string()
                 };
                 diags.push(Diagnostic::warning(relative(root, &p), format!("skipped: {why}")));
-                continue;
             }
-        };
-        if entry.file_type().is_file() {
-            out.extend(read_file(root, entry.path(), how, diags));
         }
     }
     out
