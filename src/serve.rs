@@ -229,13 +229,15 @@ fn workshop(
             Some(s) => {
                 let templates = s.corpus.templates.clone();
                 let what = s.update(&changed);
-                let checked = match what {
-                    Updated::Theme | Updated::Everything => crate::render::check_templates(&s.corpus),
-                    _ => Ok(()),
+                let retemplated = s.corpus.templates != templates;
+                let checked = if retemplated || what == Updated::Everything {
+                    crate::render::check_templates(&s.corpus)
+                } else {
+                    Ok(())
                 };
                 // Templates that no longer compile: keep the last good ones and say why.
                 if let Err(diags) = checked {
-                    if what == Updated::Theme {
+                    if retemplated && what != Updated::Everything {
                         s.corpus.templates = templates;
                     }
                     fail(&diags, shared);

@@ -30,7 +30,7 @@ pub struct Session {
     stale: Option<Vec<Diagnostic>>,
 }
 
-/// What a changed path asks to be done again, from least to most work.
+/// What a changed path asks to be done again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Scope {
     Static,
@@ -108,49 +108,40 @@ impl Session {
     /// the root).
     pub fn update(&mut self, changed: &[PathBuf]) -> Updated {
         let rels: Vec<String> = changed.iter().filter_map(|p| self.relative(p)).collect();
-        let scope = rels.iter().filter_map(|r| scope_of(r)).max();
-        let scope = match (scope, &self.stale) {
-            (_, Some(_)) => Scope::Project,
-            (None, None) => return Updated::Nothing,
-            (Some(s), None) => s,
-        };
-        let (config, options) = (&self.corpus.config, load_options(&self.options));
-        match scope {
-            Scope::Project => {
-                return match Session::open(&self.root, &self.options) {
-                    Ok(fresh) => {
-                        *self = fresh;
-                        Updated::Everything
-                    }
-                    Err(diags) => {
-                        self.stale = Some(diags);
-                        Updated::Everything
-                    }
-                };
-            }
-            Scope::Static => {
-                let mut diags = Vec::new();
-                self.corpus.static_files = load::read_static(&self.root, &mut diags);
-                self.replace_other_diags(|d| d.starts_with("static"), diags);
-                return Updated::Theme;
-            }
-            Scope::Templates => {
-                let mut diags = Vec::new();
-                self.corpus.templates = load::load_templates(&self.root, config, &mut diags);
-                self.replace_other_diags(|d| d.starts_with("templates"), diags);
-                return Updated::Theme;
-            }
-            Scope::Notes => {
-                let mut diags = Vec::new();
-                self.corpus.notes = load::load_notes(&self.root, config, &options, &mut diags);
-                self.replace_other_diags(|d| d.starts_with("content/incidents"), diags);
-            }
-            Scope::Articles => {}
+        let scopes: std::collections::BTreeSet<Scope> = rels.iter().filter_map(|r| scope_of(r)).collect();
+        if scopes.is_empty() && self.stale.is_none() {
+            return Updated::Nothing;
         }
-        // Articles are re-read whenever any changed, whatever else changed with them.
+        if self.stale.is_some() || scopes.contains(&Scope::Project) {
+            match Session::open(&self.root, &self.options) {
+                Ok(fresh) => *self = fresh,
+                Err(diags) => self.stale = Some(diags),
+            }
+            return Updated::Everything;
+        }
+        // Each kind of file that changed is read again, whatever else changed with it.
+        let (config, options) = (self.corpus.config.clone(), load_options(&self.options));
+        if scopes.contains(&Scope::Static) {
+            let mut diags = Vec::new();
+            self.corpus.static_files = load::read_static(&self.root, &mut diags);
+            self.replace_other_diags(|d| d.starts_with("static"), diags);
+        }
+        if scopes.contains(&Scope::Templates) {
+            let mut diags = Vec::new();
+            self.corpus.templates = load::load_templates(&self.root, &config, &mut diags);
+            self.replace_other_diags(|d| d.starts_with("templates"), diags);
+        }
+        if scopes.contains(&Scope::Notes) {
+            let mut diags = Vec::new();
+            self.corpus.notes = load::load_notes(&self.root, &config, &options, &mut diags);
+            self.replace_other_diags(|d| d.starts_with("content/incidents"), diags);
+        }
         let edited: Vec<&String> = rels.iter().filter(|r| scope_of(r) == Some(Scope::Articles)).collect();
         for rel in &edited {
             self.reload_article(rel);
+        }
+        if edited.is_empty() && !scopes.contains(&Scope::Notes) {
+            return Updated::Theme;
         }
         let old = std::mem::replace(&mut self.briefing, derive(&self.corpus, &self.analyses));
         // Freeing the old briefing (hundreds of thousands of strings at scale) is left to

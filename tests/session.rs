@@ -196,3 +196,28 @@ fn a_broken_project_file_is_retried_on_the_next_change() {
     assert!(!session.has_errors(), "{:#?}", session.diagnostics());
     assert_eq!(changed(&rendered(&session), &fresh(root)), Vec::<String>::new());
 }
+
+#[test]
+fn changes_of_several_kinds_at_once_are_all_read() {
+    let p = Project::fixture("seeds");
+    let root = p.path();
+    let mut session = Session::open(root, &BuildOptions::default()).expect("open");
+    let base = std::fs::read_to_string(util::repo().join("templates/base.html")).expect("base template");
+    p.write(
+        "templates/base.html",
+        &base.replace("</footer>", "<p>Footer and</p></footer>"),
+    );
+    p.write("static/extra.css", "p { margin: 0 }\n");
+    let body = std::fs::read_to_string(root.join(ARTICLE)).expect("article");
+    p.write(ARTICLE, &format!("{body}\n\nA sentence added with the rest.\n"));
+    let what = session.update(&[
+        root.join("templates/base.html"),
+        root.join("static/extra.css"),
+        root.join(ARTICLE),
+    ]);
+    assert_eq!(what, Updated::Articles(1));
+    let site = rendered(&session);
+    assert!(text(&site, "index.html").contains("Footer and"));
+    assert!(site.contains_key("extra.css"));
+    assert_eq!(changed(&site, &fresh(root)), Vec::<String>::new());
+}
