@@ -89,10 +89,11 @@ fn main() -> ExitCode {
             break;
         }
         let t = Instant::now();
-        let Ok(site) = plan(&session.corpus, &session.briefing, &session.analyses) else {
+        let Ok(mut site) = plan(&session.corpus, &session.briefing, &session.analyses) else {
             failure = Some("the templates failed".into());
             break;
         };
+        site.render_one_at_a_time();
         stages[1].1.push(t.elapsed().as_secs_f64() * 1000.0);
         let Some(source) = session.briefing.sources.iter().position(|s| s.path == rel) else {
             failure = Some("the edited article is missing".into());

@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
+use crate::text::FastMap;
+
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
@@ -163,8 +165,8 @@ struct Cluster<'a> {
 struct Clusters<'a> {
     list: Vec<Cluster<'a>>,
     /// Place → positions in `list`, in order of founding.
-    by_place: HashMap<String, Vec<usize>>,
-    by_key: HashMap<(String, Option<NaiveDate>, Precision), usize>,
+    by_place: FastMap<String, Vec<usize>>,
+    by_key: FastMap<(String, Option<NaiveDate>, Precision), usize>,
 }
 
 impl<'a> Clusters<'a> {
@@ -194,6 +196,46 @@ impl<'a> Clusters<'a> {
 
 /// Build the briefing from the corpus and each article's analysis.
 pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
+    derive_with(corpus, analyses, None)
+}
+
+/// Incidents as built from their clusters, kept between derivations of a briefing whose
+/// articles change a few at a time (`serve`): a cluster whose members are the same mentions
+/// of unchanged articles builds the same incident, so it is copied instead of built again.
+#[derive(Default)]
+pub struct IncidentCache {
+    built: HashMap<ClusterKey, Incident>,
+}
+
+/// A cluster's identity: its key and each member mention (article, sentence, place, and
+/// whether it joined from a region).
+type ClusterKey = (String, Option<NaiveDate>, Precision, Vec<(String, usize, String, bool)>);
+
+impl IncidentCache {
+    /// Forget every incident that rests on this article (it changed or is gone).
+    pub fn forget(&mut self, article: &str) {
+        self.built.retain(|key, _| !key.3.iter().any(|m| m.0 == article));
+    }
+}
+
+fn cluster_key(c: &Cluster<'_>) -> ClusterKey {
+    let members = c
+        .members
+        .iter()
+        .map(|(f, indirect)| {
+            (
+                f.article.to_string(),
+                f.event.sentence,
+                f.event.place.clone(),
+                *indirect,
+            )
+        })
+        .collect();
+    (c.place.clone(), c.date, c.precision, members)
+}
+
+/// [`derive`], reusing (and refreshing) the incidents of `cache` when given one.
+pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut IncidentCache>) -> Briefing {
     let g = &corpus.gazetteer;
     let window = corpus.config.extraction.attach_window_days;
     let mut found: Vec<Found<'_>> = Vec::new();
@@ -315,12 +357,44 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
             .and_then(|a| a.publisher.clone())
             .unwrap_or_else(|| id.to_string())
     };
-    let mut incidents: Vec<Incident> = clusters
+    let kept = clusters
         .list
         .par_iter()
-        .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect))
-        .map(|c| build_incident(c, g, &sentence_text, &source_label))
-        .collect();
+        .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect));
+    let mut incidents: Vec<Incident> = match cache {
+        None => kept
+            .map(|c| build_incident(c, g, &sentence_text, &source_label))
+            .collect(),
+        Some(cache) => {
+            let known = &cache.built;
+            // Clusters seen before are only keyed here; new ones are built.
+            let made: Vec<(ClusterKey, Option<Incident>)> = kept
+                .map(|c| {
+                    let key = cluster_key(c);
+                    let built =
+                        (!known.contains_key(&key)).then(|| build_incident(c, g, &sentence_text, &source_label));
+                    (key, built)
+                })
+                .collect();
+            let mut fresh: HashMap<ClusterKey, Incident> = HashMap::with_capacity(made.len());
+            let mut order = Vec::with_capacity(made.len());
+            for (key, built) in made {
+                let incident = match built {
+                    Some(i) => i,
+                    None => match cache.built.remove(&key) {
+                        Some(i) => i,
+                        None => continue,
+                    },
+                };
+                fresh.insert(key.clone(), incident);
+                order.push(key);
+            }
+            // The briefing takes copies (it is changed below); the cache keeps the originals.
+            let incidents = order.par_iter().filter_map(|k| fresh.get(k).cloned()).collect();
+            cache.built = fresh;
+            incidents
+        }
+    };
     link_shared_statements(&mut incidents, analyses, &by_article);
     assign_ids(&mut incidents);
     let redirects = apply_notes(&mut incidents, &corpus.notes, g);
@@ -833,19 +907,19 @@ fn statements(analyses: &[Analysis]) -> (Vec<StatedMembership>, Vec<CandidateNam
 /// profiles need no nested scans.
 struct Index<'a> {
     /// Entity → the articles that name it, in article order.
-    mentioned: HashMap<&'a EntityRef, Vec<&'a str>>,
-    incidents_of_source: HashMap<&'a str, Vec<&'a str>>,
+    mentioned: FastMap<&'a EntityRef, Vec<&'a str>>,
+    incidents_of_source: FastMap<&'a str, Vec<&'a str>>,
 }
 
 impl<'a> Index<'a> {
     fn new(analyses: &'a [Analysis], incidents: &'a [Incident]) -> Self {
-        let mut mentioned: HashMap<&EntityRef, Vec<&str>> = HashMap::new();
+        let mut mentioned: FastMap<&EntityRef, Vec<&str>> = FastMap::default();
         for a in analyses {
             for e in a.named() {
                 mentioned.entry(e).or_default().push(a.article.as_str());
             }
         }
-        let mut incidents_of_source: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut incidents_of_source: FastMap<&str, Vec<&str>> = FastMap::default();
         for i in incidents {
             for s in &i.sources {
                 incidents_of_source

@@ -199,6 +199,8 @@ pub struct Plan<'a> {
     source_pos: BTreeMap<&'a str, usize>,
     /// Source id → sentence number → incidents citing it.
     cited: std::sync::OnceLock<Cited<'a>>,
+    /// See [`Plan::render_one_at_a_time`].
+    one_at_a_time: bool,
     /// The pages to render, in path order.
     pub jobs: Vec<Job>,
     /// Files that need no template: feeds, search index, static files, redirects.
@@ -283,6 +285,7 @@ pub fn plan<'a>(
             .map(|(i, s)| (s.id.as_str(), i))
             .collect(),
         cited: std::sync::OnceLock::new(),
+        one_at_a_time: false,
         jobs: Vec::new(),
         files: Vec::new(),
         data: DataFile::ALL.to_vec(),
@@ -379,6 +382,25 @@ impl Plan<'_> {
     fn source_items(&self) -> &[SourceListItem] {
         self.source_items
             .get_or_init(|| self.briefing.sources.iter().map(source_item).collect())
+    }
+
+    /// Sentence number → the incidents citing it, for one source.
+    fn cited_in(&self, source: &str) -> BTreeMap<usize, Vec<String>> {
+        let mut by_sentence: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for i in &self.briefing.incidents {
+            for s in i.sources.iter().filter(|s| s.source == source) {
+                for &n in &s.sentences {
+                    by_sentence.entry(n).or_default().push(i.id.clone());
+                }
+            }
+        }
+        by_sentence
+    }
+
+    /// Pages will be rendered one at a time, on request (`serve`): lookups that pay off only
+    /// over the whole site are not built.
+    pub fn render_one_at_a_time(&mut self) {
+        self.one_at_a_time = true;
     }
 
     /// Source id → sentence number → the incidents citing it.
@@ -565,8 +587,16 @@ impl Plan<'_> {
             }
             Job::Source(i) => {
                 let s = &b.sources[i];
-                let empty = BTreeMap::new();
-                let cited = self.cited().get(s.id.as_str()).unwrap_or(&empty);
+                // Rendering pages one at a time (`serve`), look up this source's citations
+                // alone rather than index every source's.
+                let own;
+                let cited = if self.one_at_a_time && self.cited.get().is_none() {
+                    own = self.cited_in(s.id.as_str());
+                    &own
+                } else {
+                    own = BTreeMap::new();
+                    self.cited().get(s.id.as_str()).unwrap_or(&own)
+                };
                 let body = match (self.articles.get(s.id.as_str()), self.analyses.get(s.id.as_str())) {
                     (Some(article), Some(analysis)) => source_body_html(article, analysis, g, cited),
                     _ => String::new(),

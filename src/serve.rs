@@ -341,7 +341,8 @@ enum Maker {
 
 impl<'a> Site<'a> {
     fn new(session: &'a Session) -> Result<Site<'a>, Vec<Diagnostic>> {
-        let plan = crate::render::plan(&session.corpus, &session.briefing, &session.analyses)?;
+        let mut plan = crate::render::plan(&session.corpus, &session.briefing, &session.analyses)?;
+        plan.render_one_at_a_time();
         let mut index: HashMap<String, Maker> = HashMap::new();
         for (i, f) in plan.files.iter().enumerate() {
             index.insert(f.path.clone(), Maker::File(i));

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analyze::{Analysis, analyze};
 use crate::build::{BuildOptions, analyze_and_free, no_incident_warnings};
-use crate::derive::{Briefing, derive};
+use crate::derive::{Briefing, IncidentCache, derive_with};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, ARTICLE_EXTS, ARTICLES_DIR, Corpus, LoadOptions, Reloaded};
 
@@ -22,6 +22,8 @@ pub struct Session {
     /// One per article, in the corpus's order.
     pub analyses: Vec<Analysis>,
     pub briefing: Briefing,
+    /// Incidents as built, reused for clusters no edit touched.
+    incidents: IncidentCache,
     /// Problems of the last reading of each article file, by path relative to the root.
     article_diags: BTreeMap<String, Vec<Diagnostic>>,
     /// Problems outside the articles: site.toml, gazetteer, notes, templates, static files.
@@ -67,7 +69,8 @@ impl Session {
             corpus.config.base_url = url.clone();
         }
         let analyses = analyze_and_free(&mut corpus, options.progress);
-        let briefing = derive(&corpus, &analyses);
+        let mut incidents = IncidentCache::default();
+        let briefing = derive_with(&corpus, &analyses, Some(&mut incidents));
         let (mut article_diags, mut other_diags) = (BTreeMap::<String, Vec<Diagnostic>>::new(), Vec::new());
         for d in diags {
             match article_path(&d.file) {
@@ -81,6 +84,7 @@ impl Session {
             corpus,
             analyses,
             briefing,
+            incidents,
             article_diags,
             other_diags,
             stale: None,
@@ -143,7 +147,8 @@ impl Session {
         if edited.is_empty() && !scopes.contains(&Scope::Notes) {
             return Updated::Theme;
         }
-        let old = std::mem::replace(&mut self.briefing, derive(&self.corpus, &self.analyses));
+        let briefing = derive_with(&self.corpus, &self.analyses, Some(&mut self.incidents));
+        let old = std::mem::replace(&mut self.briefing, briefing);
         // Freeing the old briefing (hundreds of thousands of strings at scale) is left to
         // another thread: nothing waits on it.
         std::thread::spawn(move || drop(old));
@@ -160,6 +165,9 @@ impl Session {
         let options = load_options(&self.options);
         let path = self.root.join(rel);
         let old = self.corpus.articles.iter().position(|a| a.path == rel);
+        if let Some(i) = old {
+            self.incidents.forget(&self.corpus.articles[i].id);
+        }
         match load::reload_article(&self.root, &path, &self.corpus.config, &options, &mut diags) {
             // A broken edit keeps the last good version.
             Reloaded::Unusable => {}

@@ -185,10 +185,9 @@ fn gap<'a>(s: &'a str, toks: &[Token<'_>], a: usize) -> &'a str {
 
 /// Lexicon entries by first word, so most words are dismissed with one lookup.
 fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
-    use std::collections::HashMap;
     use std::sync::LazyLock;
     // Keyed by short ASCII words, looked up for every word: a cheap hash beats SipHash here.
-    type ByFirst = HashMap<&'static str, Vec<usize>, std::hash::BuildHasherDefault<Fnv1a>>;
+    type ByFirst = crate::text::FastMap<&'static str, Vec<usize>>;
     static BY_FIRST: LazyLock<ByFirst> = LazyLock::new(|| {
         let mut map = ByFirst::default();
         for (k, (pattern, _)) in LEXICON.iter().enumerate() {
@@ -208,29 +207,6 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
         .flatten()
         .find_map(|w| BY_FIRST.get(w))
         .map(Vec::as_slice)
-}
-
-/// FNV-1a, for the lexicon's small map of short words.
-struct Fnv1a(u64);
-
-impl Default for Fnv1a {
-    fn default() -> Self {
-        Fnv1a(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv1a {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
 }
 
 /// Find every weapon mention in `sentence`, in order.

@@ -78,6 +78,17 @@ fn each_kind_of_edit_gives_the_site_a_fresh_build_gives() {
         "a new incident appears: {diff:?}"
     );
 
+    // A sentence an incident cites, reworded: the incident's quotes and weapons follow.
+    let body = std::fs::read_to_string(root.join(ARTICLE)).expect("article");
+    p.write(ARTICLE, &body.replace("drone", "rocket"));
+    let reworded = update(&mut session, root, ARTICLE, Updated::Articles(1));
+    assert!(
+        changed(&edited, &reworded).iter().any(|p| p.starts_with("incidents/")),
+        "an incident page changes"
+    );
+    p.write(ARTICLE, &body);
+    update(&mut session, root, ARTICLE, Updated::Articles(1));
+
     // A new article, then the same article removed.
     let new = "content/articles/005-new-report.md";
     p.write(
@@ -220,4 +231,22 @@ fn changes_of_several_kinds_at_once_are_all_read() {
     assert!(text(&site, "index.html").contains("Footer and"));
     assert!(site.contains_key("extra.css"));
     assert_eq!(changed(&site, &fresh(root)), Vec::<String>::new());
+}
+
+/// `serve` renders pages one at a time with lookups of their own; the pages are the same.
+#[test]
+fn pages_rendered_one_at_a_time_are_the_pages_of_a_build() {
+    let p = Project::fixture("seeds");
+    let session = Session::open(p.path(), &BuildOptions::default()).expect("open");
+    let whole = sitrep::render::plan(&session.corpus, &session.briefing, &session.analyses).expect("plan");
+    let mut single = sitrep::render::plan(&session.corpus, &session.briefing, &session.analyses).expect("plan");
+    single.render_one_at_a_time();
+    let mut cited = 0;
+    for job in &whole.jobs {
+        let (a, b) = (whole.render(*job).expect("page"), single.render(*job).expect("page"));
+        assert_eq!(a.path, b.path);
+        assert!(a.bytes == b.bytes, "{} differs", a.path);
+        cited += String::from_utf8_lossy(&a.bytes).matches("class=\"s cited\"").count();
+    }
+    assert!(cited > 10, "cited sentences are marked ({cited})");
 }
