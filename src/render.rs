@@ -168,6 +168,20 @@ fn group_row(gp: &crate::derive::GroupProfile) -> GroupRow<'_> {
 /// Source id → sentence number → incidents citing it.
 type Cited<'a> = BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>;
 
+/// The citations of the sources `wanted` keeps.
+fn citations<'a>(briefing: &'a Briefing, wanted: impl Fn(&str) -> bool) -> Cited<'a> {
+    let mut cited: Cited<'a> = BTreeMap::new();
+    for i in &briefing.incidents {
+        for s in i.sources.iter().filter(|s| wanted(&s.source)) {
+            let by_sentence = cited.entry(s.source.as_str()).or_default();
+            for &n in &s.sentences {
+                by_sentence.entry(n).or_default().push(i.id.clone());
+            }
+        }
+    }
+    cited
+}
+
 /// One page to render from a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -386,15 +400,9 @@ impl Plan<'_> {
 
     /// Sentence number → the incidents citing it, for one source.
     fn cited_in(&self, source: &str) -> BTreeMap<usize, Vec<String>> {
-        let mut by_sentence: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for i in &self.briefing.incidents {
-            for s in i.sources.iter().filter(|s| s.source == source) {
-                for &n in &s.sentences {
-                    by_sentence.entry(n).or_default().push(i.id.clone());
-                }
-            }
-        }
-        by_sentence
+        citations(self.briefing, |s| s == source)
+            .remove(source)
+            .unwrap_or_default()
     }
 
     /// Pages will be rendered one at a time, on request (`serve`): lookups that pay off only
@@ -405,18 +413,7 @@ impl Plan<'_> {
 
     /// Source id → sentence number → the incidents citing it.
     fn cited(&self) -> &Cited<'_> {
-        self.cited.get_or_init(|| {
-            let mut cited: Cited<'_> = BTreeMap::new();
-            for i in &self.briefing.incidents {
-                for s in &i.sources {
-                    let by_sentence = cited.entry(s.source.as_str()).or_default();
-                    for &n in &s.sentences {
-                        by_sentence.entry(n).or_default().push(i.id.clone());
-                    }
-                }
-            }
-            cited
-        })
+        self.cited.get_or_init(|| citations(self.briefing, |_| true))
     }
 
     fn cards_for<'c>(&'c self, ids: &[String]) -> Vec<&'c Card> {
