@@ -135,7 +135,7 @@ pub fn serve(mut options: ServeOptions) -> Result<(), String> {
                 Ok(events) => events
                     .iter()
                     .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
-                    .flat_map(|e| e.paths.iter().filter(|p| is_source(&root, p)).cloned())
+                    .flat_map(|e| e.paths.iter().filter(|p| crate::session::is_watched(&root, p)).cloned())
                     .collect(),
                 // Events were lost: look at everything again.
                 Err(_) => vec![root.join("site.toml")],
@@ -177,20 +177,6 @@ fn watched(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
         (root.join("static"), RecursiveMode::Recursive),
         (root.to_path_buf(), RecursiveMode::NonRecursive),
     ]
-}
-
-/// A changed path that belongs to the project's sources (not its output or editor litter).
-/// `root` and `path` are both absolute.
-fn is_source(root: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(root) else { return false };
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
-        return false;
-    }
-    rel == Path::new("site.toml") || ["content", "templates", "static"].iter().any(|d| rel.starts_with(d))
 }
 
 /// The workshop loop: answer page requests from the current session, rendering each page once
@@ -549,9 +535,12 @@ mod tests {
     #[test]
     fn only_sources_trigger_rebuilds() {
         let root = Path::new("/p");
-        assert!(is_source(root, Path::new("/p/content/articles/a.md")));
-        assert!(is_source(root, Path::new("/p/site.toml")));
-        assert!(!is_source(root, Path::new("/p/public/index.html")));
-        assert!(!is_source(root, Path::new("/p/content/articles/.a.md.swp")));
+        let watched = |p: &str| crate::session::is_watched(root, Path::new(p));
+        assert!(watched("/p/content/articles/a.md"));
+        assert!(watched("/p/site.toml"));
+        assert!(watched("/p/templates"));
+        assert!(!watched("/p/public/index.html"));
+        assert!(!watched("/p/content/articles/.a.md.swp"));
+        assert!(!watched("/elsewhere/site.toml"));
     }
 }

@@ -219,19 +219,30 @@ impl Session {
         self.other_diags.extend(fresh);
     }
 
-    /// `path` relative to the root with `/` separators, or `None` when it lies outside.
     fn relative(&self, path: &Path) -> Option<String> {
-        let rel = if path.is_absolute() {
-            path.strip_prefix(&self.root).ok()?
-        } else {
-            path
-        };
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("/"))
+        relative_to(&self.root, path)
     }
+}
+
+/// `path` (absolute, or relative to `root`) relative to `root` with `/` separators, or `None`
+/// when it lies outside.
+fn relative_to(root: &Path, path: &Path) -> Option<String> {
+    let rel = if path.is_absolute() {
+        path.strip_prefix(root).ok()?
+    } else {
+        path
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Whether a change at `path` concerns the site: a file the build reads (not the output,
+/// hidden files or editor litter), or a folder of them.
+pub fn is_watched(root: &Path, path: &Path) -> bool {
+    relative_to(root, path).is_some_and(|rel| scope_of(&rel).is_some())
 }
 
 fn load_options(options: &BuildOptions) -> LoadOptions {
@@ -254,7 +265,10 @@ fn scope_of(rel: &str) -> Option<Scope> {
     if name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") {
         return None;
     }
-    let under = |dir: &str| rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    let under = |dir: &str| {
+        rel.strip_prefix(dir)
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+    };
     if under(ARTICLES_DIR) {
         let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
         // A folder event (a new or renamed folder of articles) needs a full look.
