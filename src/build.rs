@@ -7,7 +7,8 @@ use rayon::prelude::*;
 use crate::analyze::{Analysis, analyze};
 use crate::derive::{Briefing, derive};
 use crate::diagnostics::Diagnostic;
-use crate::load::{Corpus, LoadOptions, load};
+use crate::gazetteer::Gazetteer;
+use crate::load::{Article, Corpus, Extraction, LoadOptions, load};
 use crate::render::{Page, render};
 use crate::write::WriteError;
 
@@ -115,16 +116,22 @@ pub fn analyze_and_free(corpus: &mut Corpus, progress: bool) -> Vec<Analysis> {
         .articles
         .par_iter_mut()
         .map(|a| {
-            let analysis = compact(analyze(a, gazetteer, extraction));
-            for block in &mut a.blocks {
-                block.text = String::new();
-            }
+            let analysis = analyze_and_free_one(a, gazetteer, extraction);
             bar.tick();
             analysis
         })
         .collect();
     bar.finish();
     analyses
+}
+
+/// Analyse one article and free its block text (see [`analyze_and_free`]).
+pub fn analyze_and_free_one(article: &mut Article, gazetteer: &Gazetteer, extraction: &Extraction) -> Analysis {
+    let analysis = compact(analyze(article, gazetteer, extraction));
+    for block in &mut article.blocks {
+        block.text = String::new();
+    }
+    analysis
 }
 
 /// An analysis with no spare capacity: its lists grew by doubling, and a hundred thousand of

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::{Analysis, analyze};
-use crate::build::{BuildOptions, analyze_and_free, no_incident_warnings};
+use crate::analyze::Analysis;
+use crate::build::{BuildOptions, analyze_and_free, analyze_and_free_one, no_incident_warnings};
 use crate::derive::{Briefing, IncidentCache, derive_with};
 use crate::diagnostics::Diagnostic;
 use crate::load::{self, ARTICLE_EXTS, ARTICLES_DIR, Corpus, LoadOptions, Reloaded};
@@ -193,10 +193,8 @@ impl Session {
                         ),
                     ));
                 } else {
-                    let analysis = analyze(&article, &self.corpus.gazetteer, &self.corpus.config.extraction);
-                    for block in &mut article.blocks {
-                        block.text = String::new();
-                    }
+                    let analysis =
+                        analyze_and_free_one(&mut article, &self.corpus.gazetteer, &self.corpus.config.extraction);
                     if let Some(i) = old {
                         self.corpus.articles.remove(i);
                         self.analyses.remove(i);
