@@ -9,7 +9,7 @@ use crate::derive::{Briefing, derive};
 use crate::diagnostics::Diagnostic;
 use crate::gazetteer::Gazetteer;
 use crate::load::{Article, Corpus, Extraction, LoadOptions, load};
-use crate::render::{Page, render};
+use crate::render::{Job, Page, render};
 use crate::write::WriteError;
 
 #[derive(Debug, Clone, Default)]
@@ -234,7 +234,8 @@ pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<Built, Build
     }
     written.map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
     Ok(Built {
-        pages: plan.jobs.len() + plan.files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        pages: plan.jobs.iter().filter(|j| !matches!(j, Job::Feed(_))).count()
+            + plan.files.iter().filter(|f| f.path.ends_with(".html")).count(),
         incidents: briefing.incidents.len(),
         groups: briefing.groups.len(),
         places: briefing.places.len(),

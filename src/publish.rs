@@ -142,45 +142,51 @@ fn feed_id(config: &Config, path: &str) -> String {
     }
 }
 
-/// Atom feeds for the site, every group with incidents and every place with incidents.
-pub fn feeds(config: &Config, b: &Briefing, g: &Gazetteer) -> Vec<Page> {
-    use rayon::prelude::*;
-    let published: HashMap<&str, NaiveDate> = b
-        .sources
-        .iter()
-        .filter_map(|s| Some((s.id.as_str(), s.date?)))
-        .collect();
-    let latest: LatestSource<'_> = b
-        .incidents
-        .iter()
-        .map(|i| {
-            let newest = i
-                .sources
-                .iter()
-                .filter_map(|s| published.get(s.source.as_str()).copied())
-                .max();
-            (i.id.as_str(), newest)
-        })
-        .collect();
-    let all: Vec<&Incident> = b.incidents.iter().filter(|i| i.date.is_some()).collect();
-    let subset = |ids: &[String]| -> Vec<&Incident> {
-        let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-        all.iter().copied().filter(|i| wanted.contains(i.id.as_str())).collect()
-    };
-    // (path, title, incidents) of every feed, then each written on whichever core is free.
-    let mut wanted = vec![("atom.xml".to_string(), config.title.clone(), all.clone())];
-    for gp in &b.groups {
-        let title = format!("{}: incidents claimed by {}", config.title, gp.name);
-        wanted.push((format!("groups/{}/atom.xml", gp.id), title, subset(&gp.incidents)));
+/// What every Atom feed is made from, computed once: the dated incidents, newest first, and
+/// each incident's newest source date.
+pub struct Feeds<'a> {
+    latest: LatestSource<'a>,
+    dated: Vec<&'a Incident>,
+}
+
+impl<'a> Feeds<'a> {
+    pub fn new(b: &'a Briefing) -> Self {
+        let published: HashMap<&str, NaiveDate> = b
+            .sources
+            .iter()
+            .filter_map(|s| Some((s.id.as_str(), s.date?)))
+            .collect();
+        let latest = b
+            .incidents
+            .iter()
+            .map(|i| {
+                let newest = i
+                    .sources
+                    .iter()
+                    .filter_map(|s| published.get(s.source.as_str()).copied())
+                    .max();
+                (i.id.as_str(), newest)
+            })
+            .collect();
+        let dated = b.incidents.iter().filter(|i| i.date.is_some()).collect();
+        Feeds { latest, dated }
     }
-    for p in &b.places {
-        let title = format!("{}: incidents at {}", config.title, p.name);
-        wanted.push((format!("places/{}/atom.xml", p.id), title, subset(&p.incidents)));
+
+    /// The feed at `path`: every dated incident, or only those among `only`.
+    pub fn page(&self, config: &Config, g: &Gazetteer, path: &str, title: &str, only: Option<&[String]>) -> Page {
+        let incidents: Vec<&Incident> = match only {
+            None => self.dated.clone(),
+            Some(ids) => {
+                let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+                self.dated
+                    .iter()
+                    .copied()
+                    .filter(|i| wanted.contains(i.id.as_str()))
+                    .collect()
+            }
+        };
+        feed(config, &self.latest, g, path, title, &incidents)
     }
-    wanted
-        .par_iter()
-        .map(|(path, title, incidents)| feed(config, &latest, g, path, title, incidents))
-        .collect()
 }
 
 /// `sitemap.xml` of every HTML page (absolute URLs need `base_url`; without one the entries

@@ -196,6 +196,15 @@ pub enum Job {
     Source(usize),
     Review,
     NotFound,
+    Feed(Feed),
+}
+
+/// An Atom feed of incidents: the whole site's, or one group's or place's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    Site,
+    Group(usize),
+    Place(usize),
 }
 
 /// Everything needed to render any page, prepared once; pages are then rendered
@@ -213,11 +222,13 @@ pub struct Plan<'a> {
     source_pos: BTreeMap<&'a str, usize>,
     /// Source id → sentence number → incidents citing it.
     cited: std::sync::OnceLock<Cited<'a>>,
+    /// What the Atom feeds are made from; made with the first feed.
+    feeds: std::sync::OnceLock<publish::Feeds<'a>>,
     /// See [`Plan::render_one_at_a_time`].
     one_at_a_time: bool,
-    /// The pages to render, in path order.
+    /// The pages and feeds to render.
     pub jobs: Vec<Job>,
-    /// Files that need no template: feeds, search index, static files, redirects.
+    /// Files made whole in advance: static files, redirects, robots.txt.
     pub files: Vec<Page>,
     /// The briefing as data (`data/*.json`), made on demand: at scale they are the largest
     /// files of the site, and `serve` only makes them when asked.
@@ -282,6 +293,9 @@ pub fn plan<'a>(
     jobs.extend((0..briefing.groups.len()).map(Job::Group));
     jobs.extend((0..briefing.places.len()).map(Job::Place));
     jobs.extend((0..briefing.sources.len()).map(Job::Source));
+    jobs.push(Job::Feed(Feed::Site));
+    jobs.extend((0..briefing.groups.len()).map(|i| Job::Feed(Feed::Group(i))));
+    jobs.extend((0..briefing.places.len()).map(|i| Job::Feed(Feed::Place(i))));
 
     let mut plan = Plan {
         tera,
@@ -299,16 +313,14 @@ pub fn plan<'a>(
             .map(|(i, s)| (s.id.as_str(), i))
             .collect(),
         cited: std::sync::OnceLock::new(),
+        feeds: std::sync::OnceLock::new(),
         one_at_a_time: false,
-        jobs: Vec::new(),
+        jobs,
         files: Vec::new(),
         data: DataFile::ALL.to_vec(),
     };
-    jobs.sort_by_cached_key(|j| plan.path(*j));
-    plan.jobs = jobs;
 
     let mut files = vec![redirects_file(&briefing.redirects)];
-    files.extend(publish::feeds(cfg, briefing, g));
     files.push(publish::robots(cfg));
     // Redirects left by merges, so published links keep working.
     for (old, new) in &briefing.redirects {
@@ -390,7 +402,61 @@ impl Plan<'_> {
             Job::Source(i) => format!("sources/{}/index.html", b.sources[i].id),
             Job::Review => "review/index.html".into(),
             Job::NotFound => "404.html".into(),
+            Job::Feed(Feed::Site) => "atom.xml".into(),
+            Job::Feed(Feed::Group(i)) => format!("groups/{}/atom.xml", b.groups[i].id),
+            Job::Feed(Feed::Place(i)) => format!("places/{}/atom.xml", b.places[i].id),
         }
+    }
+
+    /// The page or feed at a path (the inverse of [`Plan::path`]), so `serve` can find what
+    /// a request asks for without listing every path of the site.
+    pub fn job_at(&self, path: &str) -> Option<Job> {
+        let b = self.briefing;
+        let fixed = match path {
+            "index.html" => Some(Job::Index),
+            "incidents/index.html" => Some(Job::Incidents),
+            "groups/index.html" => Some(Job::Groups),
+            "places/index.html" => Some(Job::Places),
+            "sources/index.html" => Some(Job::Sources),
+            "review/index.html" => Some(Job::Review),
+            "404.html" => Some(Job::NotFound),
+            "atom.xml" => Some(Job::Feed(Feed::Site)),
+            _ => None,
+        };
+        if fixed.is_some() {
+            return fixed;
+        }
+        let (section, rest) = path.split_once('/')?;
+        let (id, file) = rest.split_once('/')?;
+        let group = || b.groups.iter().position(|x| x.id == id);
+        let place = || b.places.iter().position(|x| x.id == id);
+        Some(match (section, file) {
+            ("incidents", "index.html") => Job::Incident(b.incidents.iter().position(|x| x.id == id)?),
+            ("groups", "index.html") => Job::Group(group()?),
+            ("groups", "atom.xml") => Job::Feed(Feed::Group(group()?)),
+            ("places", "index.html") => Job::Place(place()?),
+            ("places", "atom.xml") => Job::Feed(Feed::Place(place()?)),
+            ("sources", "index.html") => Job::Source(*self.source_pos.get(id)?),
+            _ => return None,
+        })
+    }
+
+    /// An Atom feed of dated incidents, newest first.
+    fn feed(&self, feed: Feed) -> Page {
+        let (b, cfg) = (self.briefing, &self.corpus.config);
+        let feeds = self.feeds.get_or_init(|| publish::Feeds::new(b));
+        let (title, only) = match feed {
+            Feed::Site => (cfg.title.clone(), None),
+            Feed::Group(i) => (
+                format!("{}: incidents claimed by {}", cfg.title, b.groups[i].name),
+                Some(b.groups[i].incidents.as_slice()),
+            ),
+            Feed::Place(i) => (
+                format!("{}: incidents at {}", cfg.title, b.places[i].name),
+                Some(b.places[i].incidents.as_slice()),
+            ),
+        };
+        feeds.page(cfg, &self.corpus.gazetteer, &self.path(Job::Feed(feed)), &title, only)
     }
 
     fn source_items(&self) -> &[SourceListItem] {
@@ -624,6 +690,7 @@ impl Plan<'_> {
                 ("review.html", "none")
             }
             Job::NotFound => ("404.html", "none"),
+            Job::Feed(feed) => return Ok(self.feed(feed)),
         };
         let depth = path.matches('/').count();
         // The 404 page is served at any depth: with a base URL its links are absolute.

@@ -310,11 +310,12 @@ fn answer_failed(
     }
 }
 
-/// One version of the site: what to render, where each page is, and the pages made so far.
+/// One version of the site: what to render and the pages made so far. Pages and feeds are
+/// found by their path ([`Plan::job_at`]); only the few other files are listed.
 struct Site<'a> {
     plan: Plan<'a>,
-    /// Path → what makes it.
-    index: HashMap<String, Maker>,
+    /// Path → a file made in advance or a data file.
+    files: HashMap<String, Maker>,
     made: HashMap<String, Arc<Vec<u8>>>,
 }
 
@@ -329,21 +330,26 @@ impl<'a> Site<'a> {
     fn new(session: &'a Session) -> Result<Site<'a>, Vec<Diagnostic>> {
         let mut plan = crate::render::plan(&session.corpus, &session.briefing, &session.analyses)?;
         plan.render_one_at_a_time();
-        let mut index: HashMap<String, Maker> = HashMap::new();
+        let mut files: HashMap<String, Maker> = HashMap::new();
         for (i, f) in plan.files.iter().enumerate() {
-            index.insert(f.path.clone(), Maker::File(i));
+            files.insert(f.path.clone(), Maker::File(i));
         }
         for d in &plan.data {
-            index.insert(d.path().to_string(), Maker::Data(*d));
-        }
-        for job in &plan.jobs {
-            index.insert(plan.path(*job), Maker::Job(*job));
+            files.insert(d.path().to_string(), Maker::Data(*d));
         }
         Ok(Site {
             plan,
-            index,
+            files,
             made: HashMap::new(),
         })
+    }
+
+    /// What makes the file at `key`, if anything.
+    fn maker(&self, key: &str) -> Option<Maker> {
+        self.plan
+            .job_at(key)
+            .map(Maker::Job)
+            .or_else(|| self.files.get(key).copied())
     }
 
     /// Answer page requests until files change; `None` when the server is gone.
@@ -367,7 +373,7 @@ impl<'a> Site<'a> {
         match self.get(&key) {
             Ok(Some(bytes)) => Answer::Found(key, bytes),
             Err(message) => Answer::Failed(message),
-            Ok(None) if self.index.contains_key(&format!("{path}/index.html")) => Answer::Folder(format!("/{path}/")),
+            Ok(None) if self.maker(&format!("{path}/index.html")).is_some() => Answer::Folder(format!("/{path}/")),
             Ok(None) => Answer::NotFound(self.get("404.html").ok().flatten()),
         }
     }
@@ -377,7 +383,7 @@ impl<'a> Site<'a> {
         if let Some(bytes) = self.made.get(key) {
             return Ok(Some(Arc::clone(bytes)));
         }
-        let Some(maker) = self.index.get(key).copied() else {
+        let Some(maker) = self.maker(key) else {
             return Ok(None);
         };
         let bytes = match maker {

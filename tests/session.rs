@@ -245,8 +245,24 @@ fn pages_rendered_one_at_a_time_are_the_pages_of_a_build() {
     for job in &whole.jobs {
         let (a, b) = (whole.render(*job).expect("page"), single.render(*job).expect("page"));
         assert_eq!(a.path, b.path);
+        // `serve` finds each page and feed by its path.
+        assert_eq!(single.job_at(&a.path), Some(*job), "{} is found by its path", a.path);
         assert!(a.bytes == b.bytes, "{} differs", a.path);
         cited += String::from_utf8_lossy(&a.bytes).matches("class=\"s cited\"").count();
     }
     assert!(cited > 10, "cited sentences are marked ({cited})");
+    for path in [
+        "sources/no-such-article/index.html",
+        "groups/x/y/atom.xml",
+        "incidents/index.htm",
+        "",
+    ] {
+        assert_eq!(single.job_at(path), None, "{path:?} is no page");
+    }
+    let feeds = whole
+        .jobs
+        .iter()
+        .filter(|j| matches!(j, sitrep::render::Job::Feed(_)))
+        .count();
+    assert_eq!(feeds, 1 + session.briefing.groups.len() + session.briefing.places.len());
 }
