@@ -6,6 +6,7 @@
 //! site inside it. A date is never guessed: what the text does not date stays undated.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -23,7 +24,8 @@ use crate::load::{Article, Corpus, IncidentNote};
 pub struct IncidentSource {
     pub source: String,
     pub sentences: Vec<usize>,
-    pub quotes: Vec<String>,
+    /// The text of each sentence, shared: incidents are copied whole between derivations.
+    pub quotes: Vec<Arc<str>>,
     /// True when the source does not name the site (only a region, or a shared statement).
     pub indirect: bool,
     /// The phrases the date was read from ("on Sunday night"), if any.
@@ -70,7 +72,10 @@ pub struct GroupProfile {
     pub members: Vec<String>,
     pub country: Option<String>,
     pub incidents: Vec<String>,
-    pub sources: Vec<String>,
+    /// The articles that name the group, as positions in [`Briefing::sources`], in article
+    /// order. Positions, not ids: at scale these lists hold millions of entries.
+    #[serde(skip)]
+    pub sources: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,7 +89,9 @@ pub struct PlaceProfile {
     pub lon: Option<f64>,
     pub within: Option<String>,
     pub incidents: Vec<String>,
-    pub sources: Vec<String>,
+    /// The articles that name the place, as positions in [`Briefing::sources`].
+    #[serde(skip)]
+    pub sources: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,8 +104,6 @@ pub struct SourceProfile {
     pub author: Option<String>,
     pub path: String,
     pub incidents: Vec<String>,
-    pub groups: Vec<String>,
-    pub places: Vec<String>,
     pub sentences: usize,
 }
 
@@ -204,7 +209,10 @@ pub fn derive(corpus: &Corpus, analyses: &[Analysis]) -> Briefing {
 /// of unchanged articles builds the same incident, so it is copied instead of built again.
 #[derive(Default)]
 pub struct IncidentCache {
-    built: HashMap<ClusterKey, Incident>,
+    /// Fingerprint of a cluster → the clusters with that fingerprint and their incidents. A
+    /// cluster is looked up by its fingerprint and then compared whole, so finding the
+    /// thousands of unchanged ones copies none of their keys.
+    built: HashMap<u64, Vec<(ClusterKey, Incident)>>,
 }
 
 /// A cluster's identity: its key and each member mention (article, sentence, place, and
@@ -214,8 +222,42 @@ type ClusterKey = (String, Option<NaiveDate>, Precision, Vec<(String, usize, Str
 impl IncidentCache {
     /// Forget every incident that rests on this article (it changed or is gone).
     pub fn forget(&mut self, article: &str) {
-        self.built.retain(|key, _| !key.3.iter().any(|m| m.0 == article));
+        for bucket in self.built.values_mut() {
+            bucket.retain(|(key, _)| !key.3.iter().any(|m| m.0 == article));
+        }
+        self.built.retain(|_, bucket| !bucket.is_empty());
     }
+
+    /// Where the incident of this cluster is kept: its fingerprint and place in the bucket.
+    fn find(&self, c: &Cluster<'_>) -> (u64, Option<usize>) {
+        let print = fingerprint(c);
+        let at = self
+            .built
+            .get(&print)
+            .and_then(|bucket| bucket.iter().position(|(key, _)| is_key_of(key, c)));
+        (print, at)
+    }
+}
+
+/// A hash of everything in a cluster's key, computed without copying it.
+fn fingerprint(c: &Cluster<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::text::Fnv1a::default();
+    (c.place.as_str(), c.date, c.precision, c.members.len()).hash(&mut h);
+    for (f, indirect) in &c.members {
+        (f.article, f.event.sentence, f.event.place.as_str(), *indirect).hash(&mut h);
+    }
+    h.finish()
+}
+
+fn is_key_of(key: &ClusterKey, c: &Cluster<'_>) -> bool {
+    key.0 == c.place
+        && key.1 == c.date
+        && key.2 == c.precision
+        && key.3.len() == c.members.len()
+        && key.3.iter().zip(&c.members).all(|(k, (f, indirect))| {
+            k.0 == f.article && k.1 == f.event.sentence && k.2 == f.event.place && k.3 == *indirect
+        })
 }
 
 fn cluster_key(c: &Cluster<'_>) -> ClusterKey {
@@ -343,12 +385,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
     }
 
     let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let sentence_text = |article: &str, n: usize| -> String {
-        by_article
-            .get(article)
-            .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
-            .map_or_else(String::new, |s| s.text.clone())
-    };
+    let sentence_text = |article: &str, n: usize| -> Arc<str> { quote(&by_article, article, n) };
 
     // Sources are named by publisher where known, else by id, in the reasons people read.
     let source_label = |id: &str| -> String {
@@ -366,32 +403,40 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             .map(|c| build_incident(c, g, &sentence_text, &source_label))
             .collect(),
         Some(cache) => {
-            let known = &cache.built;
-            // Clusters seen before are only keyed here; new ones are built.
-            let made: Vec<(ClusterKey, Option<Incident>)> = kept
-                .map(|c| {
-                    let key = cluster_key(c);
-                    let built =
-                        (!known.contains_key(&key)).then(|| build_incident(c, g, &sentence_text, &source_label));
-                    (key, built)
+            // Clusters seen before are only found here; new ones are built and keyed.
+            let known: &IncidentCache = cache;
+            type Made<'c, 'a> = (u64, &'c Cluster<'a>, Result<usize, (ClusterKey, Incident)>);
+            let made: Vec<Made<'_, '_>> = kept
+                .map(|c| match known.find(c) {
+                    (print, Some(at)) => (print, c, Ok(at)),
+                    (print, None) => (
+                        print,
+                        c,
+                        Err((cluster_key(c), build_incident(c, g, &sentence_text, &source_label))),
+                    ),
                 })
                 .collect();
-            let mut fresh: HashMap<ClusterKey, Incident> = HashMap::with_capacity(made.len());
+            let mut old: HashMap<u64, Vec<Option<(ClusterKey, Incident)>>> = std::mem::take(&mut cache.built)
+                .into_iter()
+                .map(|(print, bucket)| (print, bucket.into_iter().map(Some).collect()))
+                .collect();
             let mut order = Vec::with_capacity(made.len());
-            for (key, built) in made {
-                let incident = match built {
-                    Some(i) => i,
-                    None => match cache.built.remove(&key) {
-                        Some(i) => i,
-                        None => continue,
+            for (print, c, found) in made {
+                let entry = match found {
+                    Err(new) => new,
+                    Ok(at) => match old.get_mut(&print).and_then(|b| b.get_mut(at)).and_then(Option::take) {
+                        Some(kept) => kept,
+                        // Taken already (two clusters with one key): built again, never lost.
+                        None => (cluster_key(c), build_incident(c, g, &sentence_text, &source_label)),
                     },
                 };
-                fresh.insert(key.clone(), incident);
-                order.push(key);
+                order.push((print, entry));
             }
             // The briefing takes copies (it is changed below); the cache keeps the originals.
-            let incidents = order.par_iter().filter_map(|k| fresh.get(k).cloned()).collect();
-            cache.built = fresh;
+            let incidents = order.par_iter().map(|(_, (_, i))| i.clone()).collect();
+            for (print, entry) in order {
+                cache.built.entry(print).or_default().push(entry);
+            }
             incidents
         }
     };
@@ -402,10 +447,10 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
     // Undated incidents go last rather than first.
     incidents.sort_by_key(|i| i.date.is_none());
 
-    let index = Index::new(analyses, &incidents);
+    let mut index = Index::new(corpus, &by_article, &incidents);
     let sources = source_profiles(corpus, &by_article, &index);
-    let groups = group_profiles(g, &incidents, &index);
-    let places = place_profiles(g, &incidents, &index);
+    let groups = group_profiles(g, &incidents, &mut index);
+    let places = place_profiles(g, &incidents, &mut index);
     let (memberships, candidates) = statements(analyses);
     Briefing {
         incidents,
@@ -440,12 +485,7 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
             }
         }
         for (article, sentences) in extra {
-            let text = |n: usize| {
-                by_article
-                    .get(article.as_str())
-                    .and_then(|a| a.sentences.get(n - 1))
-                    .map_or_else(String::new, |s| s.text.clone())
-            };
+            let text = |n: usize| quote(by_article, &article, n);
             match inc.sources.iter_mut().find(|s| s.source == article) {
                 Some(existing) => {
                     let all: BTreeSet<usize> = existing.sentences.iter().copied().chain(sentences).collect();
@@ -463,6 +503,14 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
         }
         inc.sources.sort_by(|a, b| a.source.cmp(&b.source));
     }
+}
+
+/// Sentence `n` (from 1) of an article, as an incident quotes it.
+fn quote(by_article: &BTreeMap<&str, &Analysis>, article: &str, n: usize) -> Arc<str> {
+    by_article
+        .get(article)
+        .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
+        .map_or_else(|| Arc::from(""), |s| Arc::from(s.text.as_str()))
 }
 
 /// `d` falls in the period of `precision` that starts at `start`.
@@ -489,7 +537,7 @@ fn nearest_before(clusters: &Clusters<'_>, place: &str, anchor: Option<NaiveDate
 fn build_incident(
     c: &Cluster<'_>,
     g: &Gazetteer,
-    sentence_text: &(dyn Fn(&str, usize) -> String + Sync),
+    sentence_text: &(dyn Fn(&str, usize) -> Arc<str> + Sync),
     source_label: &(dyn Fn(&str) -> String + Sync),
 ) -> Incident {
     let mut per_source: BTreeMap<&str, (BTreeSet<usize>, bool, BTreeSet<String>)> = BTreeMap::new();
@@ -906,17 +954,18 @@ fn statements(analyses: &[Analysis]) -> (Vec<StatedMembership>, Vec<CandidateNam
 /// Who is mentioned where and which incidents cite which source, built in one pass so the
 /// profiles need no nested scans.
 struct Index<'a> {
-    /// Entity → the articles that name it, in article order.
-    mentioned: FastMap<&'a EntityRef, Vec<&'a str>>,
+    /// Entity → the articles that name it, as positions in the corpus (and so in the
+    /// briefing's sources), in article order.
+    mentioned: FastMap<&'a EntityRef, Vec<u32>>,
     incidents_of_source: FastMap<&'a str, Vec<&'a str>>,
 }
 
 impl<'a> Index<'a> {
-    fn new(analyses: &'a [Analysis], incidents: &'a [Incident]) -> Self {
-        let mut mentioned: FastMap<&EntityRef, Vec<&str>> = FastMap::default();
-        for a in analyses {
-            for e in a.named() {
-                mentioned.entry(e).or_default().push(a.article.as_str());
+    fn new(corpus: &Corpus, by_article: &BTreeMap<&str, &'a Analysis>, incidents: &'a [Incident]) -> Self {
+        let mut mentioned: FastMap<&EntityRef, Vec<u32>> = FastMap::default();
+        for (pos, article) in (0u32..).zip(&corpus.articles) {
+            for e in by_article.get(article.id.as_str()).into_iter().flat_map(|a| a.named()) {
+                mentioned.entry(e).or_default().push(pos);
             }
         }
         let mut incidents_of_source: FastMap<&str, Vec<&str>> = FastMap::default();
@@ -938,11 +987,9 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn mentioned_in(&self, e: &EntityRef) -> Vec<String> {
-        self.mentioned
-            .get(e)
-            .map(|list| list.iter().map(|s| s.to_string()).collect())
-            .unwrap_or_default()
+    /// The articles naming this entity (each entity's list is handed out once).
+    fn take_mentioned(&mut self, e: &EntityRef) -> Vec<u32> {
+        self.mentioned.remove(e).unwrap_or_default()
     }
 }
 
@@ -950,37 +997,25 @@ fn source_profiles(corpus: &Corpus, by_article: &BTreeMap<&str, &Analysis>, inde
     corpus
         .articles
         .par_iter()
-        .map(|a| {
-            let analysis = by_article.get(a.id.as_str());
-            let (mut groups, mut places) = (Vec::new(), Vec::new());
-            for e in analysis.into_iter().flat_map(|x| x.named()) {
-                match e {
-                    EntityRef::Group(id) => groups.push(id.clone()),
-                    EntityRef::Place(id) => places.push(id.clone()),
-                };
-            }
-            SourceProfile {
-                id: a.id.clone(),
-                title: a.title.clone(),
-                date: a.date,
-                publisher: a.publisher.clone(),
-                url: a.url.clone(),
-                author: a.author.clone(),
-                path: a.path.clone(),
-                incidents: index
-                    .incidents_of_source
-                    .get(a.id.as_str())
-                    .map(|list| list.iter().map(|s| s.to_string()).collect())
-                    .unwrap_or_default(),
-                groups,
-                places,
-                sentences: analysis.map_or(0, |x| x.sentences.len()),
-            }
+        .map(|a| SourceProfile {
+            id: a.id.clone(),
+            title: a.title.clone(),
+            date: a.date,
+            publisher: a.publisher.clone(),
+            url: a.url.clone(),
+            author: a.author.clone(),
+            path: a.path.clone(),
+            incidents: index
+                .incidents_of_source
+                .get(a.id.as_str())
+                .map(|list| list.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default(),
+            sentences: by_article.get(a.id.as_str()).map_or(0, |x| x.sentences.len()),
         })
         .collect()
 }
 
-fn group_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<GroupProfile> {
+fn group_profiles(g: &Gazetteer, incidents: &[Incident], index: &mut Index) -> Vec<GroupProfile> {
     g.groups
         .values()
         .map(|gr| {
@@ -1001,13 +1036,13 @@ fn group_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<G
                 members: g.members_of(&gr.id).iter().map(|m| m.id.clone()).collect(),
                 country: gr.country.clone(),
                 incidents: inc,
-                sources: index.mentioned_in(&EntityRef::Group(gr.id.clone())),
+                sources: index.take_mentioned(&EntityRef::Group(gr.id.clone())),
             }
         })
         .collect()
 }
 
-fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<PlaceProfile> {
+fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &mut Index) -> Vec<PlaceProfile> {
     g.places
         .values()
         .map(|p| {
@@ -1027,7 +1062,7 @@ fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &Index) -> Vec<P
                 lon: p.lon,
                 within: p.within.clone(),
                 incidents: inc,
-                sources: index.mentioned_in(&EntityRef::Place(p.id.clone())),
+                sources: index.take_mentioned(&EntityRef::Place(p.id.clone())),
             }
         })
         .collect()

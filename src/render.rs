@@ -69,7 +69,7 @@ struct Link {
 #[derive(Serialize, Clone)]
 struct Quote {
     n: usize,
-    text: String,
+    text: std::sync::Arc<str>,
 }
 
 #[derive(Serialize, Clone)]
@@ -489,14 +489,11 @@ impl Plan<'_> {
     /// The newest of these sources, at most [`SOURCES_LISTED`]: a page listing the tens of
     /// thousands of articles that mention a group at scale would be megabytes no one reads
     /// (`data/*.json` lists them all).
-    fn newest_sources(&self, ids: &[String]) -> Vec<&SourceListItem> {
-        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = ids
+    fn newest_sources(&self, positions: &[u32]) -> Vec<&SourceListItem> {
+        let sources = &self.briefing.sources;
+        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = positions
             .iter()
-            .filter_map(|id| {
-                self.source_pos
-                    .get(id.as_str())
-                    .map(|&i| (self.briefing.sources[i].date, id.as_str(), i))
-            })
+            .filter_map(|&i| sources.get(i as usize).map(|s| (s.date, s.id.as_str(), i as usize)))
             .collect();
         // Newest first, undated last, then by id.
         list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
@@ -1124,6 +1121,57 @@ fn redirects_file(redirects: &BTreeMap<String, String>) -> Page {
     }
 }
 
+/// Sources by their positions in the briefing, written as their ids.
+struct SourceIds<'a>(&'a [u32], &'a [SourceProfile]);
+
+impl Serialize for SourceIds<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().filter_map(|&i| self.1.get(i as usize)).map(|s| &s.id))
+    }
+}
+
+/// A source as `data/sources.json` lists it: its profile, and the groups and places it names
+/// (read from its analysis as the file is written rather than kept for every source).
+#[derive(Serialize)]
+struct SourceData<'a> {
+    id: &'a str,
+    title: &'a str,
+    date: Option<chrono::NaiveDate>,
+    publisher: &'a Option<String>,
+    url: &'a Option<String>,
+    author: &'a Option<String>,
+    path: &'a str,
+    incidents: &'a [String],
+    groups: Vec<&'a str>,
+    places: Vec<&'a str>,
+    sentences: usize,
+}
+
+impl<'a> SourceData<'a> {
+    fn of(s: &'a SourceProfile, analysis: Option<&'a Analysis>) -> Self {
+        let (mut groups, mut places) = (Vec::new(), Vec::new());
+        for e in analysis.into_iter().flat_map(|a| a.named()) {
+            match e {
+                EntityRef::Group(id) => groups.push(id.as_str()),
+                EntityRef::Place(id) => places.push(id.as_str()),
+            }
+        }
+        SourceData {
+            id: &s.id,
+            title: &s.title,
+            date: s.date,
+            publisher: &s.publisher,
+            url: &s.url,
+            author: &s.author,
+            path: &s.path,
+            incidents: &s.incidents,
+            groups,
+            places,
+            sentences: s.sentences,
+        }
+    }
+}
+
 impl Plan<'_> {
     /// One of the files made from the whole briefing, in memory.
     pub fn data_page(&self, file: DataFile) -> Page {
@@ -1144,17 +1192,24 @@ impl Plan<'_> {
         }
         #[derive(Serialize)]
         struct Groups<'a> {
-            groups: &'a [crate::derive::GroupProfile],
+            groups: Vec<Profile<'a, crate::derive::GroupProfile>>,
             memberships: &'a [crate::derive::StatedMembership],
             candidates: &'a [crate::derive::CandidateName],
         }
         #[derive(Serialize)]
         struct Places<'a> {
-            places: &'a [crate::derive::PlaceProfile],
+            places: Vec<Profile<'a, crate::derive::PlaceProfile>>,
+        }
+        /// A group's or place's profile with the ids of the sources naming it.
+        #[derive(Serialize)]
+        struct Profile<'a, P> {
+            #[serde(flatten)]
+            profile: &'a P,
+            sources: SourceIds<'a>,
         }
         #[derive(Serialize)]
         struct Sources<'a> {
-            sources: &'a [SourceProfile],
+            sources: Vec<SourceData<'a>>,
         }
         let b = self.briefing;
         match file {
@@ -1165,14 +1220,40 @@ impl Plan<'_> {
             }
             DataFile::Groups => write_json(
                 &Groups {
-                    groups: &b.groups,
+                    groups: b
+                        .groups
+                        .iter()
+                        .map(|profile| Profile {
+                            profile,
+                            sources: SourceIds(&profile.sources, &b.sources),
+                        })
+                        .collect(),
                     memberships: &b.memberships,
                     candidates: &b.candidates,
                 },
                 out,
             ),
-            DataFile::Places => write_json(&Places { places: &b.places }, out),
-            DataFile::Sources => write_json(&Sources { sources: &b.sources }, out),
+            DataFile::Places => write_json(
+                &Places {
+                    places: b
+                        .places
+                        .iter()
+                        .map(|profile| Profile {
+                            profile,
+                            sources: SourceIds(&profile.sources, &b.sources),
+                        })
+                        .collect(),
+                },
+                out,
+            ),
+            DataFile::Sources => {
+                let sources = b
+                    .sources
+                    .iter()
+                    .map(|s| SourceData::of(s, self.analyses.get(s.id.as_str()).copied()))
+                    .collect();
+                write_json(&Sources { sources }, out)
+            }
             DataFile::SearchIndex => out.write_all(&publish::search_index(b, &self.corpus.gazetteer).bytes),
             DataFile::Sitemap => {
                 let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();

@@ -119,7 +119,7 @@ fn group_and_place_pages_list_the_newest_sources_of_many() {
     let newest = busiest
         .sources
         .iter()
-        .filter_map(|id| site.briefing.sources.iter().find(|s| &s.id == id))
+        .filter_map(|&i| site.briefing.sources.get(i as usize))
         .filter_map(|s| s.date)
         .max()
         .expect("dated sources");
