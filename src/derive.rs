@@ -53,8 +53,10 @@ pub struct Incident {
     pub claimed_by: Vec<String>,
     pub status: String,
     pub status_reasons: Vec<String>,
-    pub sources: Vec<IncidentSource>,
-    pub facts: Vec<IncidentFact>,
+    /// Shared, like `facts`: `serve` copies every unchanged incident between derivations, and
+    /// only the few that later steps change are copied deeply.
+    pub sources: Arc<Vec<IncidentSource>>,
+    pub facts: Arc<Vec<IncidentFact>>,
     pub contradictions: Vec<String>,
     /// The analyst's assessment from content/incidents/<id>.md.
     pub assessment: Option<String>,
@@ -158,7 +160,7 @@ struct Found<'a> {
 
 /// Incident under construction: its key and the mentions that support it.
 struct Cluster<'a> {
-    place: String,
+    place: &'a str,
     date: Option<NaiveDate>,
     precision: Precision,
     members: Vec<(&'a Found<'a>, bool)>,
@@ -170,8 +172,8 @@ struct Cluster<'a> {
 struct Clusters<'a> {
     list: Vec<Cluster<'a>>,
     /// Place → positions in `list`, in order of founding.
-    by_place: FastMap<String, Vec<usize>>,
-    by_key: FastMap<(String, Option<NaiveDate>, Precision), usize>,
+    by_place: FastMap<&'a str, Vec<usize>>,
+    by_key: FastMap<(&'a str, Option<NaiveDate>, Precision), usize>,
 }
 
 impl<'a> Clusters<'a> {
@@ -181,21 +183,21 @@ impl<'a> Clusters<'a> {
     }
 
     /// Add the mention to the cluster with exactly this key, founding it if there is none.
-    fn join_or_found(&mut self, place: &str, date: Option<NaiveDate>, precision: Precision, f: &'a Found<'a>) {
-        let key = (place.to_string(), date, precision);
+    fn join_or_found(&mut self, place: &'a str, date: Option<NaiveDate>, precision: Precision, f: &'a Found<'a>) {
+        let key = (place, date, precision);
         if let Some(&i) = self.by_key.get(&key) {
             self.list[i].members.push((f, false));
             return;
         }
         let i = self.list.len();
         self.list.push(Cluster {
-            place: place.to_string(),
+            place,
             date,
             precision,
             members: vec![(f, false)],
         });
         self.by_key.insert(key, i);
-        self.by_place.entry(place.to_string()).or_default().push(i);
+        self.by_place.entry(place).or_default().push(i);
     }
 }
 
@@ -239,14 +241,12 @@ impl IncidentCache {
     }
 }
 
-/// A hash of everything in a cluster's key, computed without copying it.
+/// A hash of a cluster's place, date and size. Within one derivation no two clusters share a
+/// place and date, so this separates them; its members are compared only on a match.
 fn fingerprint(c: &Cluster<'_>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::text::Fnv1a::default();
-    (c.place.as_str(), c.date, c.precision, c.members.len()).hash(&mut h);
-    for (f, indirect) in &c.members {
-        (f.article, f.event.sentence, f.event.place.as_str(), *indirect).hash(&mut h);
-    }
+    (c.place, c.date, c.precision, c.members.len()).hash(&mut h);
     h.finish()
 }
 
@@ -273,7 +273,7 @@ fn cluster_key(c: &Cluster<'_>) -> ClusterKey {
             )
         })
         .collect();
-    (c.place.clone(), c.date, c.precision, members)
+    (c.place.to_string(), c.date, c.precision, members)
 }
 
 /// [`derive`], reusing (and refreshing) the incidents of `cache` when given one.
@@ -353,7 +353,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                g.is_within(&c.place, &e.place)
+                g.is_within(c.place, &e.place)
                     && c.date.is_some_and(|d| {
                         if e.precision == Precision::Day {
                             d == date
@@ -368,7 +368,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             .iter()
             .copied()
             .filter(|&i| {
-                let place = EntityRef::Place(clusters.list[i].place.clone());
+                let place = EntityRef::Place(clusters.list[i].place.to_string());
                 by_article.get(f.article).is_some_and(|a| a.names(&place))
             })
             .collect();
@@ -477,22 +477,26 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
     }
     for inc in incidents.iter_mut() {
         let mut extra: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
-        for src in &inc.sources {
+        for src in inc.sources.iter() {
             for &n in &src.sentences {
                 for (other, m) in links.get(&(src.source.clone(), n)).into_iter().flatten() {
                     extra.entry(other.clone()).or_default().insert(*m);
                 }
             }
         }
+        if extra.is_empty() {
+            continue;
+        }
+        let sources = Arc::make_mut(&mut inc.sources);
         for (article, sentences) in extra {
             let text = |n: usize| quote(by_article, &article, n);
-            match inc.sources.iter_mut().find(|s| s.source == article) {
+            match sources.iter_mut().find(|s| s.source == article) {
                 Some(existing) => {
                     let all: BTreeSet<usize> = existing.sentences.iter().copied().chain(sentences).collect();
                     existing.quotes = all.iter().map(|&n| text(n)).collect();
                     existing.sentences = all.into_iter().collect();
                 }
-                None => inc.sources.push(IncidentSource {
+                None => sources.push(IncidentSource {
                     quotes: sentences.iter().map(|&n| text(n)).collect(),
                     sentences: sentences.into_iter().collect(),
                     source: article,
@@ -501,7 +505,7 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
                 }),
             }
         }
-        inc.sources.sort_by(|a, b| a.source.cmp(&b.source));
+        sources.sort_by(|a, b| a.source.cmp(&b.source));
     }
 }
 
@@ -602,7 +606,7 @@ fn build_incident(
     let facts: Vec<IncidentFact> = facts.into_iter().collect();
     let (status, status_reasons) = status_of(&facts, g, source_label);
     let contradictions = contradictions_of(&facts, g);
-    let place_name = g.places.get(&c.place).map_or(c.place.as_str(), |p| p.name.as_str());
+    let place_name = g.places.get(c.place).map_or(c.place, |p| p.name.as_str());
     let weapons: Vec<String> = weapons.into_iter().collect();
     let title = incident_title(&weapons, place_name);
     Incident {
@@ -610,13 +614,13 @@ fn build_incident(
         title,
         date: c.date,
         date_precision: c.precision,
-        place: c.place.clone(),
+        place: c.place.to_string(),
         weapons,
         claimed_by: claimed.into_iter().collect(),
         status,
         status_reasons,
-        sources,
-        facts,
+        sources: Arc::new(sources),
+        facts: Arc::new(facts),
         contradictions,
         assessment: None,
         merged: Vec::new(),
@@ -877,19 +881,21 @@ fn apply_notes(incidents: &mut Vec<Incident>, notes: &[IncidentNote], g: &Gazett
 fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
     into.merged.push(from.id.clone());
     into.merged.extend(from.merged);
-    for s in from.sources {
-        match into.sources.iter_mut().find(|x| x.source == s.source) {
+    let sources = Arc::make_mut(&mut into.sources);
+    for s in Arc::unwrap_or_clone(from.sources) {
+        match sources.iter_mut().find(|x| x.source == s.source) {
             Some(x) => {
-                let set: BTreeSet<usize> = x.sentences.iter().chain(s.sentences.iter()).copied().collect();
-                x.sentences = set.into_iter().collect();
-                x.quotes.extend(s.quotes);
-                x.quotes.dedup();
+                // Each sentence keeps its own text: quotes pair with sentences by position.
+                let mut quoted: BTreeMap<usize, Arc<str>> =
+                    x.sentences.iter().copied().zip(x.quotes.drain(..)).collect();
+                quoted.extend(s.sentences.iter().copied().zip(s.quotes));
+                (x.sentences, x.quotes) = quoted.into_iter().unzip();
                 x.indirect &= s.indirect;
             }
-            None => into.sources.push(s),
+            None => sources.push(s),
         }
     }
-    into.sources.sort_by(|a, b| a.source.cmp(&b.source));
+    sources.sort_by(|a, b| a.source.cmp(&b.source));
     for list in [
         (&mut into.weapons, from.weapons),
         (&mut into.claimed_by, from.claimed_by),
@@ -901,9 +907,10 @@ fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
     if into.weapons.len() > 1 {
         into.weapons.retain(|w| w != "unknown");
     }
-    into.facts.extend(from.facts);
-    into.facts.sort();
-    into.facts.dedup();
+    let facts = Arc::make_mut(&mut into.facts);
+    facts.extend(Arc::unwrap_or_clone(from.facts));
+    facts.sort();
+    facts.dedup();
     into.contradictions = contradictions_of(&into.facts, g);
 }
 
@@ -970,7 +977,7 @@ impl<'a> Index<'a> {
         }
         let mut incidents_of_source: FastMap<&str, Vec<&str>> = FastMap::default();
         for i in incidents {
-            for s in &i.sources {
+            for s in i.sources.iter() {
                 incidents_of_source
                     .entry(s.source.as_str())
                     .or_default()
@@ -1066,4 +1073,60 @@ fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &mut Index) -> V
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(id: &str, sentences: &[usize]) -> IncidentSource {
+        IncidentSource {
+            source: id.to_string(),
+            sentences: sentences.to_vec(),
+            quotes: sentences
+                .iter()
+                .map(|n| Arc::from(format!("sentence {n} of {id}")))
+                .collect(),
+            indirect: false,
+            date_phrases: Vec::new(),
+        }
+    }
+
+    fn incident(id: &str, sources: Vec<IncidentSource>) -> Incident {
+        Incident {
+            id: id.to_string(),
+            title: String::new(),
+            date: None,
+            date_precision: Precision::Unknown,
+            place: "tower-22".to_string(),
+            weapons: vec!["drone".to_string()],
+            claimed_by: Vec::new(),
+            status: String::new(),
+            status_reasons: Vec::new(),
+            sources: Arc::new(sources),
+            facts: Arc::new(Vec::new()),
+            contradictions: Vec::new(),
+            assessment: None,
+            merged: Vec::new(),
+        }
+    }
+
+    /// Merging two incidents that cite one source keeps each quote beside its own sentence.
+    #[test]
+    fn a_merge_keeps_quotes_with_their_sentences() {
+        let mut into = incident("a", vec![source("wire", &[3, 5])]);
+        let from = incident("b", vec![source("wire", &[4, 5]), source("local", &[1])]);
+        let kept = Arc::clone(&into.sources);
+        merge_into(&mut into, from, &Gazetteer::empty());
+        let wire = into.sources.iter().find(|s| s.source == "wire").expect("wire");
+        assert_eq!(wire.sentences, vec![3, 4, 5]);
+        for (n, quote) in wire.sentences.iter().zip(&wire.quotes) {
+            assert_eq!(&**quote, format!("sentence {n} of wire"));
+        }
+        assert_eq!(into.sources.len(), 2);
+        assert_eq!(into.merged, vec!["b".to_string()]);
+        // A copy shared before the merge (the cache's) is left as it was.
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].sentences, vec![3, 5]);
+    }
 }

@@ -267,7 +267,7 @@ fn incident_and_source_pages_link_both_ways_and_no_link_is_broken() {
     assert!(broken.is_empty(), "broken links: {broken:#?}");
     for inc in &site.briefing.incidents {
         let html = page(&site, &format!("incidents/{}/index.html", inc.id));
-        for s in &inc.sources {
+        for s in inc.sources.iter() {
             assert!(
                 html.contains(&format!("sources/{}/\"", s.source)),
                 "{} does not link to {}",
