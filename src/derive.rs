@@ -346,8 +346,8 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
     let sentence_text = |article: &str, n: usize| -> String {
         by_article
             .get(article)
-            .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
-            .map_or_else(String::new, |s| s.text.clone())
+            .and_then(|a| a.sentence_text(n))
+            .map_or_else(String::new, str::to_string)
     };
 
     // Sources are named by publisher where known, else by id, in the reasons people read.
@@ -424,7 +424,7 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
     let quoted = analyses.iter().flat_map(|a| {
         a.quoted
             .iter()
-            .filter_map(move |&n| a.sentences.get(n.wrapping_sub(1)).map(|s| (a.article.as_str(), s)))
+            .filter_map(move |&n| a.sentence_text(n).map(|text| (a.article.as_str(), n, text)))
     });
     let links = crate::quotes::shared_statements(quoted);
     if links.is_empty() {
@@ -443,8 +443,8 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
             let text = |n: usize| {
                 by_article
                     .get(article.as_str())
-                    .and_then(|a| a.sentences.get(n - 1))
-                    .map_or_else(String::new, |s| s.text.clone())
+                    .and_then(|a| a.sentence_text(n))
+                    .map_or_else(String::new, str::to_string)
             };
             match inc.sources.iter_mut().find(|s| s.source == article) {
                 Some(existing) => {
