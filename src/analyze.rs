@@ -281,15 +281,16 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut last_claimant: Option<String> = None;
     let mut last_event_sentence: Option<usize> = None;
 
-    // One buffer for every sentence's lowercase words.
+    // One buffer for every sentence's lowercase words, one for its folded form.
     let mut lower_buf = String::new();
+    let mut folded = crate::text::Folded::default();
 
     for s in sentences.iter() {
         let text = sentences.text(s);
         // Split, lowercase, fold and scan for cues once; every reader below shares them.
         let tokens = words(text);
         let ws = lower_words(&tokens, &mut lower_buf);
-        let folded = crate::text::fold(text);
+        folded.refold(text);
         let cues = SentenceCues::scan(&folded.text);
         let mut found: Vec<Mention> = gazetteer
             .find_names_folded(&folded)

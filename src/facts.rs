@@ -475,8 +475,19 @@ pub fn sentence_facts(
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
     }
 
-    // Who speaks: the first speech word, and the names around it.
-    let speech_at = ws.iter().position(|x| is_speech(x.w));
+    // Who speaks: the first speech word, and the names around it. Each word is asked once
+    // whether it is a speech word (or "comment(ed)", for officials who would not).
+    let mut speech: Vec<usize> = Vec::new();
+    let mut speaking: Vec<usize> = Vec::new();
+    for (i, x) in ws.iter().enumerate() {
+        if is_speech(x.w) {
+            speech.push(i);
+            speaking.push(i);
+        } else if x.w == "commented" || x.w == "comment" {
+            speaking.push(i);
+        }
+    }
+    let speech_at = speech.first().copied();
     let channel = CHANNELS
         .iter()
         .enumerate()
@@ -522,7 +533,7 @@ pub fn sentence_facts(
     // "X said (in a statement) that its fighters targeted…": a speech word, then the group's
     // own offensive act, not a defence ("repelled") or a denial ("not involved").
     if !claimed {
-        for si in ws.iter().enumerate().filter(|(_, x)| is_speech(x.w)).map(|(i, _)| i) {
+        for &si in &speech {
             let subject = armed.iter().rev().find(|m| {
                 m.end <= ws[si].start
                     && !matches!(
@@ -566,11 +577,7 @@ pub fn sentence_facts(
     let reports_attack =
         !weapons.is_empty() || cues.reports_attack() || facts.iter().any(|f| f.kind == FactKind::Casualties);
     let mut speaker: Option<(Option<&str>, usize)> = None;
-    for (si, x) in ws
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| is_speech(x.w) || x.w == "commented" || x.w == "comment")
-    {
+    for (si, x) in speaking.iter().map(|&i| (i, &ws[i])) {
         // Distance in lowercase words: titles and names ("Press Secretary Brig. Gen. Pat
         // Ryder") do not separate a speaker from its verb.
         let lower_gap = |a: usize, b: usize| {
