@@ -495,6 +495,8 @@ pub fn sentence_facts(
         .map(|(_, (_, channel))| *channel);
     let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w);
     let armed: Vec<&Name<'_>> = names.iter().filter(|m| is_armed(kind_of(g, m.entity))).collect();
+    // Asked for every speech word below: looked up in the gazetteer once.
+    let officials: Vec<&Name<'_>> = names.iter().filter(|m| is_official(kind_of(g, m.entity))).collect();
     let mut claimed = false;
     let claim = |facts: &mut Vec<Fact>, m: &Name<'_>| {
         add(
@@ -591,7 +593,7 @@ pub fn sentence_facts(
                 || (m.start >= x.end
                     && (x.w == "according" || ws.iter().filter(|y| y.start >= x.end && y.end <= m.start).count() <= 1))
         };
-        if let Some(m) = names.iter().filter(|m| is_official(kind_of(g, m.entity))).find(near) {
+        if let Some(m) = officials.iter().copied().find(near) {
             speaker = Some((group_id(m.entity), si));
             break;
         }
@@ -793,9 +795,10 @@ fn weapon_hit(text: &str, ws: &[W], weapons: &[WeaponMention]) -> bool {
         }
     }
     // "the third hit the base", "one struck the living quarters".
-    ws.windows(2)
-        .any(|p| matches!(p[0].w, "third" | "second" | "one" | "another") && hit_verb(p[1].w) && p[1].w != "hits")
-        && !weapons.is_empty()
+    !weapons.is_empty()
+        && ws
+            .windows(2)
+            .any(|p| matches!(p[0].w, "third" | "second" | "one" | "another") && hit_verb(p[1].w) && p[1].w != "hits")
 }
 
 /// `s` ends with `suffix`, ASCII case ignored (no lowercased copy of `s`).

@@ -303,9 +303,12 @@ mod ascii_sentences {
     }
 
     impl Cat {
-        /// Sentence_Break property of an ASCII byte.
-        #[inline]
+        /// Sentence_Break property of an ASCII byte, read from a table (asked for every byte).
         pub fn of(b: u8) -> Cat {
+            CATS[usize::from(b)]
+        }
+
+        const fn classify(b: u8) -> Cat {
             match b {
                 b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
                 b'\n' => Cat::LF,
@@ -321,6 +324,17 @@ mod ascii_sentences {
             }
         }
     }
+
+    /// [`Cat::classify`] of every byte value.
+    static CATS: [Cat; 256] = {
+        let mut table = [Cat::Any; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = Cat::classify(b as u8);
+            b += 1;
+        }
+        table
+    };
 
     impl Cat {
         /// Letters, digits, other symbols and spaces: what words and the gaps between them
