@@ -11,13 +11,84 @@ use crate::load::{Article, Extraction};
 use crate::text::{LowerWord, Token, lower_words, split_sentences, words};
 use crate::weapons::{WeaponMention, find_weapons_in};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sentence {
     /// 1-based number across the article; the anchor `#s<n>` on the source page.
     pub n: usize,
     /// Index of the block (paragraph) it belongs to.
     pub block: usize,
-    pub text: String,
+    /// Byte range of the sentence in the article's text (read it with [`Sentences::text`]):
+    /// one copy of the text per article rather than a string per sentence.
+    start: u32,
+    end: u32,
+}
+
+/// An article's sentences, in order, over one copy of its blocks' text. Reads as a slice of
+/// [`Sentence`]; each sentence's words come from [`Sentences::text`].
+#[derive(Debug, Clone, Default)]
+pub struct Sentences {
+    /// The blocks' text, one after the other.
+    text: String,
+    list: Vec<Sentence>,
+}
+
+impl std::ops::Deref for Sentences {
+    type Target = [Sentence];
+
+    fn deref(&self) -> &[Sentence] {
+        &self.list
+    }
+}
+
+impl Sentences {
+    /// The words of a sentence of this article.
+    pub fn text(&self, s: &Sentence) -> &str {
+        self.text.get(s.start as usize..s.end as usize).unwrap_or_default()
+    }
+
+    /// Byte range of a sentence in [`Sentences::whole_text`].
+    pub fn span(&self, s: &Sentence) -> (usize, usize) {
+        (s.start as usize, s.end as usize)
+    }
+
+    /// Every block's text, one after the other.
+    pub fn whole_text(&self) -> &str {
+        &self.text
+    }
+
+    /// The words of sentence number `n` (1-based), if the article has it.
+    pub fn text_of(&self, n: usize) -> Option<&str> {
+        self.list.get(n.wrapping_sub(1)).map(|s| self.text(s))
+    }
+
+    /// Give back spare capacity (kept for the whole build).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.list.shrink_to_fit();
+    }
+}
+
+/// A byte offset in an article's text. Texts are far below 4 GiB (an article is read whole
+/// into memory); a larger offset saturates and reads as an empty sentence, never panics.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+/// As the analysis always showed them: number, block and words.
+impl Serialize for Sentences {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            n: usize,
+            block: usize,
+            text: &'a str,
+        }
+        serializer.collect_seq(self.list.iter().map(|s| Shown {
+            n: s.n,
+            block: s.block,
+            text: self.text(s),
+        }))
+    }
 }
 
 /// A gazetteer name found in a sentence (or an anaphor such as "the base" resolved to one).
@@ -94,7 +165,7 @@ pub struct EventMention {
 pub struct Analysis {
     pub article: String,
     pub published: Option<NaiveDate>,
-    pub sentences: Vec<Sentence>,
+    pub sentences: Sentences,
     pub mentions: Vec<Mention>,
     pub dates: Vec<DateMention>,
     pub events: Vec<EventMention>,
@@ -121,6 +192,11 @@ impl Mention {
 }
 
 impl Analysis {
+    /// The words of sentence number `n` (1-based), if the article has it.
+    pub fn sentence_text(&self, n: usize) -> Option<&str> {
+        self.sentences.text_of(n)
+    }
+
     /// Every group and place the article names, each once, in entity order.
     pub fn named(&self) -> impl Iterator<Item = &EntityRef> {
         self.named
@@ -190,8 +266,7 @@ const BACKGROUND_CONNECTIVES: &[&str] = &["following", "after", "before", "since
 
 /// Analyse one article against the gazetteer.
 pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) -> Analysis {
-    let sentences = sentences_of(article);
-    let blocks_for_quotes: Vec<&str> = article.blocks.iter().map(|b| b.text.as_str()).collect();
+    let (sentences, blocks) = sentences_of(article);
     let published = article.date;
     let mut mentions = Vec::new();
     let mut dates = Vec::new();
@@ -206,14 +281,16 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut last_claimant: Option<String> = None;
     let mut last_event_sentence: Option<usize> = None;
 
-    // One buffer for every sentence's lowercase words.
+    // One buffer for every sentence's lowercase words, one for its folded form.
     let mut lower_buf = String::new();
+    let mut folded = crate::text::Folded::default();
 
-    for s in &sentences {
+    for s in sentences.iter() {
+        let text = sentences.text(s);
         // Split, lowercase, fold and scan for cues once; every reader below shares them.
-        let tokens = words(&s.text);
+        let tokens = words(text);
         let ws = lower_words(&tokens, &mut lower_buf);
-        let folded = crate::text::fold(&s.text);
+        folded.refold(text);
         let cues = SentenceCues::scan(&folded.text);
         let mut found: Vec<Mention> = gazetteer
             .find_names_folded(&folded)
@@ -229,7 +306,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
 
         let mut sites: Vec<&Mention> = Vec::new();
         let mut areas: Vec<&Mention> = Vec::new();
-        let dateline = dateline_end(&s.text).unwrap_or(0);
+        let dateline = dateline_end(text).unwrap_or(0);
         for m in found.iter().filter(|m| m.start >= dateline) {
             if let EntityRef::Place(id) = &m.entity
                 && let Some(p) = gazetteer.places.get(id)
@@ -277,11 +354,11 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             })
             .collect();
 
-        let exprs = find_dates_in(&s.text, &tokens, published);
+        let exprs = find_dates_in(text, &tokens, published);
         let sentence_dates: Vec<DateMention> = exprs
             .into_iter()
             .map(|e| {
-                let role = date_role(&s.text, &ws, &e);
+                let role = date_role(text, &ws, &e);
                 DateMention {
                     sentence: s.n,
                     expr: e,
@@ -290,7 +367,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             })
             .collect();
 
-        let weapons = find_weapons_in(&s.text, &tokens);
+        let weapons = find_weapons_in(text, &tokens);
         let is_attack = cues.reports_attack() || !weapons.is_empty();
         let names: Vec<crate::facts::Name<'_>> = found
             .iter()
@@ -298,11 +375,11 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                 entity: &m.entity,
                 start: m.start,
                 end: m.end,
-                text: s.text.get(m.start..m.end).unwrap_or_default(),
+                text: text.get(m.start..m.end).unwrap_or_default(),
             })
             .collect();
         let reading = Reading {
-            text: &s.text,
+            text,
             words: &ws,
             cues: &cues,
         };
@@ -339,7 +416,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
                     .copied()
                     .filter(|d| !connective_between(&ws, d.expr.start, at))
                     .collect();
-                let stated = dates_for_place(&s.text, &applicable, at);
+                let stated = dates_for_place(text, &applicable, at);
                 let readings: Vec<(Option<NaiveDate>, Precision, DateBasis)> = if background {
                     vec![(None, Precision::Unknown, DateBasis::Background)]
                 } else if !stated.is_empty() {
@@ -447,14 +524,14 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         }
         all_facts.extend(facts);
         let groups = crate::relations::groups_at(found.iter().map(|m| (&m.entity, m.start, m.end)), gazetteer);
-        memberships.extend(crate::relations::memberships(s.n, &s.text, &groups));
-        candidates.extend(crate::relations::candidates_in(s.n, &s.text, &tokens, gazetteer));
+        memberships.extend(crate::relations::memberships(s.n, text, &groups));
+        candidates.extend(crate::relations::candidates_in(s.n, text, &tokens, gazetteer));
         found.extend(inferred);
         found.sort_by_key(|m| (m.start, m.end));
         mentions.extend(found);
         dates.extend(sentence_dates);
     }
-    let quoted = crate::quotes::quoted_sentences(&sentences, &blocks_for_quotes);
+    let quoted = crate::quotes::quoted_sentences(&sentences, &blocks);
     // Positions of each entity's first mention, in entity order.
     let mut named: Vec<u32> = (0..mentions.len() as u32).collect();
     named.sort_by(|&a, &b| {
@@ -506,19 +583,26 @@ fn attach_facts(events: &mut [EventMention], last: Option<usize>, n: usize, fact
     }
 }
 
-/// Split the article's blocks into numbered sentences.
-pub fn sentences_of(article: &Article) -> Vec<Sentence> {
-    let mut out = Vec::new();
+/// Split the article's blocks into numbered sentences, over one copy of the blocks' text.
+/// Also returns where each block lies in that text.
+pub fn sentences_of(article: &Article) -> (Sentences, Vec<std::ops::Range<usize>>) {
+    let mut text = String::with_capacity(article.blocks.iter().map(|b| b.text.len()).sum());
+    let mut blocks = Vec::with_capacity(article.blocks.len());
+    let mut list = Vec::new();
     for (bi, block) in article.blocks.iter().enumerate() {
+        let at = text.len();
+        text.push_str(&block.text);
+        blocks.push(at..text.len());
         for span in split_sentences(&block.text) {
-            out.push(Sentence {
-                n: out.len() + 1,
+            list.push(Sentence {
+                n: list.len() + 1,
                 block: bi,
-                text: block.text[span.start..span.end].to_string(),
+                start: offset(at + span.start),
+                end: offset(at + span.end),
             });
         }
     }
-    out
+    (Sentences { text, list }, blocks)
 }
 
 /// "the base", "the garrison", "the outpost", "the airbase", "the facility" (not "a base").

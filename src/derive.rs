@@ -469,7 +469,7 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
     let quoted = analyses.iter().flat_map(|a| {
         a.quoted
             .iter()
-            .filter_map(move |&n| a.sentences.get(n.wrapping_sub(1)).map(|s| (a.article.as_str(), s)))
+            .filter_map(move |&n| a.sentence_text(n).map(|text| (a.article.as_str(), n, text)))
     });
     let links = crate::quotes::shared_statements(quoted);
     if links.is_empty() {
@@ -513,8 +513,8 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
 fn quote(by_article: &BTreeMap<&str, &Analysis>, article: &str, n: usize) -> Arc<str> {
     by_article
         .get(article)
-        .and_then(|a| a.sentences.get(n.wrapping_sub(1)))
-        .map_or_else(|| Arc::from(""), |s| Arc::from(s.text.as_str()))
+        .and_then(|a| a.sentence_text(n))
+        .map_or_else(|| Arc::from(""), Arc::from)
 }
 
 /// `d` falls in the period of `precision` that starts at `start`.

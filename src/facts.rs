@@ -475,8 +475,19 @@ pub fn sentence_facts(
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
     }
 
-    // Who speaks: the first speech word, and the names around it.
-    let speech_at = ws.iter().position(|x| is_speech(x.w));
+    // Who speaks: the first speech word, and the names around it. Each word is asked once
+    // whether it is a speech word (or "comment(ed)", for officials who would not).
+    let mut speech: Vec<usize> = Vec::new();
+    let mut speaking: Vec<usize> = Vec::new();
+    for (i, x) in ws.iter().enumerate() {
+        if is_speech(x.w) {
+            speech.push(i);
+            speaking.push(i);
+        } else if x.w == "commented" || x.w == "comment" {
+            speaking.push(i);
+        }
+    }
+    let speech_at = speech.first().copied();
     let channel = CHANNELS
         .iter()
         .enumerate()
@@ -484,6 +495,8 @@ pub fn sentence_facts(
         .map(|(_, (_, channel))| *channel);
     let word_before = |start: usize| ws.iter().rev().find(|x| x.end <= start).map(|x| x.w);
     let armed: Vec<&Name<'_>> = names.iter().filter(|m| is_armed(kind_of(g, m.entity))).collect();
+    // Asked for every speech word below: looked up in the gazetteer once.
+    let officials: Vec<&Name<'_>> = names.iter().filter(|m| is_official(kind_of(g, m.entity))).collect();
     let mut claimed = false;
     let claim = |facts: &mut Vec<Fact>, m: &Name<'_>| {
         add(
@@ -522,7 +535,7 @@ pub fn sentence_facts(
     // "X said (in a statement) that its fighters targeted…": a speech word, then the group's
     // own offensive act, not a defence ("repelled") or a denial ("not involved").
     if !claimed {
-        for si in ws.iter().enumerate().filter(|(_, x)| is_speech(x.w)).map(|(i, _)| i) {
+        for &si in &speech {
             let subject = armed.iter().rev().find(|m| {
                 m.end <= ws[si].start
                     && !matches!(
@@ -566,11 +579,7 @@ pub fn sentence_facts(
     let reports_attack =
         !weapons.is_empty() || cues.reports_attack() || facts.iter().any(|f| f.kind == FactKind::Casualties);
     let mut speaker: Option<(Option<&str>, usize)> = None;
-    for (si, x) in ws
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| is_speech(x.w) || x.w == "commented" || x.w == "comment")
-    {
+    for (si, x) in speaking.iter().map(|&i| (i, &ws[i])) {
         // Distance in lowercase words: titles and names ("Press Secretary Brig. Gen. Pat
         // Ryder") do not separate a speaker from its verb.
         let lower_gap = |a: usize, b: usize| {
@@ -584,7 +593,7 @@ pub fn sentence_facts(
                 || (m.start >= x.end
                     && (x.w == "according" || ws.iter().filter(|y| y.start >= x.end && y.end <= m.start).count() <= 1))
         };
-        if let Some(m) = names.iter().filter(|m| is_official(kind_of(g, m.entity))).find(near) {
+        if let Some(m) = officials.iter().copied().find(near) {
             speaker = Some((group_id(m.entity), si));
             break;
         }
@@ -786,9 +795,10 @@ fn weapon_hit(text: &str, ws: &[W], weapons: &[WeaponMention]) -> bool {
         }
     }
     // "the third hit the base", "one struck the living quarters".
-    ws.windows(2)
-        .any(|p| matches!(p[0].w, "third" | "second" | "one" | "another") && hit_verb(p[1].w) && p[1].w != "hits")
-        && !weapons.is_empty()
+    !weapons.is_empty()
+        && ws
+            .windows(2)
+            .any(|p| matches!(p[0].w, "third" | "second" | "one" | "another") && hit_verb(p[1].w) && p[1].w != "hits")
 }
 
 /// `s` ends with `suffix`, ASCII case ignored (no lowercased copy of `s`).

@@ -155,12 +155,12 @@ pub fn analyze(g: &Gazetteer, data: &[u8]) {
     let settings = crate::load::Config::default().extraction;
     let first = crate::analyze::analyze(&article, g, &settings);
     for m in &first.mentions {
-        let sentence = &first
+        let sentence = first
             .sentences
             .iter()
             .find(|s| s.n == m.sentence)
-            .expect("mention's sentence exists")
-            .text;
+            .map(|s| first.sentences.text(s))
+            .expect("mention's sentence exists");
         assert!(
             sentence.get(m.start..m.end).is_some_and(|t| !t.trim().is_empty()),
             "mention range {}..{} is not a slice of words of its sentence",

@@ -4,17 +4,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::analyze::Sentence;
+use crate::analyze::Sentences;
 use crate::text::fold_key;
 
 /// How many words in a row two quotations must share to count as one statement.
 pub const SHARED_WORDS: usize = 12;
 
 /// Numbers of the sentences that lie, at least in part, inside a quotation of
-/// [`SHARED_WORDS`] words or more.
-pub fn quoted_sentences(sentences: &[Sentence], blocks: &[&str]) -> Vec<usize> {
+/// [`SHARED_WORDS`] words or more. `blocks` are where each block lies in the sentences' text.
+pub fn quoted_sentences(sentences: &Sentences, blocks: &[std::ops::Range<usize>]) -> Vec<usize> {
     let mut out = BTreeSet::new();
-    for (bi, block) in blocks.iter().enumerate() {
+    for (bi, range) in blocks.iter().enumerate() {
+        let block = sentences.whole_text().get(range.clone()).unwrap_or_default();
         // Only these marks open a quotation: most paragraphs have none.
         if !block.contains(['"', '\u{201C}', '\u{2018}']) {
             continue;
@@ -23,17 +24,13 @@ pub fn quoted_sentences(sentences: &[Sentence], blocks: &[&str]) -> Vec<usize> {
             if block[start..end].split_whitespace().count() < SHARED_WORDS {
                 continue;
             }
-            // Sentences of this block overlapping the quotation (their text is a slice of it).
-            let mut offset = 0;
+            // Sentences of this block overlapping the quotation.
             for s in sentences.iter().filter(|s| s.block == bi) {
-                let Some(at) = block[offset..].find(&s.text).map(|i| i + offset) else {
-                    continue;
-                };
-                let s_end = at + s.text.len();
+                let (at, s_end) = sentences.span(s);
+                let (at, s_end) = (at.saturating_sub(range.start), s_end.saturating_sub(range.start));
                 if at < end && s_end > start {
                     out.insert(s.n);
                 }
-                offset = s_end;
             }
         }
     }
@@ -80,13 +77,14 @@ fn shingles(text: &str) -> Vec<String> {
 
 /// Quoted sentences that share a statement with quoted sentences of other articles:
 /// (article, sentence) → the (article, sentence) pairs elsewhere that say the same.
+/// `quoted` gives each quoted sentence as (article, sentence number, text).
 pub fn shared_statements<'a>(
-    quoted: impl Iterator<Item = (&'a str, &'a Sentence)>,
+    quoted: impl Iterator<Item = (&'a str, usize, &'a str)>,
 ) -> BTreeMap<(String, usize), BTreeSet<(String, usize)>> {
     let mut by_shingle: BTreeMap<String, BTreeSet<(String, usize)>> = BTreeMap::new();
-    for (article, s) in quoted {
-        for sh in shingles(&s.text) {
-            by_shingle.entry(sh).or_default().insert((article.to_string(), s.n));
+    for (article, n, text) in quoted {
+        for sh in shingles(text) {
+            by_shingle.entry(sh).or_default().insert((article.to_string(), n));
         }
     }
     let mut links: BTreeMap<(String, usize), BTreeSet<(String, usize)>> = BTreeMap::new();
@@ -113,24 +111,10 @@ mod tests {
 
     #[test]
     fn the_same_statement_in_two_articles_is_linked() {
-        let s = |n: usize, text: &str| Sentence {
-            n,
-            block: 0,
-            text: text.to_string(),
-        };
-        let a = s(
-            3,
-            "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second.",
-        );
-        let b = s(
-            9,
-            "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second, it said.",
-        );
-        let c = s(
-            1,
-            "Something else entirely that is long enough to have twelve words in it.",
-        );
-        let links = shared_statements([("a", &a), ("b", &b), ("c", &c)].into_iter());
+        let a = "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second.";
+        let b = "In western Iraq, U.S. forces engaged two drones, destroying one and damaging the second, it said.";
+        let c = "Something else entirely that is long enough to have twelve words in it.";
+        let links = shared_statements([("a", 3, a), ("b", 9, b), ("c", 1, c)].into_iter());
         assert_eq!(links[&("a".to_string(), 3)], BTreeSet::from([("b".to_string(), 9)]));
         assert!(!links.contains_key(&("c".to_string(), 1)));
     }

@@ -970,6 +970,7 @@ fn source_body_html(
         html.push_str(open);
         let sentences: Vec<_> = analysis.sentences.iter().filter(|s| s.block == bi).collect();
         for (k, s) in sentences.iter().enumerate() {
+            let text = analysis.sentences.text(s);
             if k > 0 {
                 html.push(' ');
             }
@@ -985,7 +986,7 @@ fn source_body_html(
                 if m.start < pos {
                     continue;
                 }
-                html.push_str(&escape(&s.text[pos..m.start]));
+                html.push_str(&escape(&text[pos..m.start]));
                 let (dir, id) = match &m.entity {
                     EntityRef::Group(id) => ("groups", id),
                     EntityRef::Place(id) => ("places", id),
@@ -993,11 +994,11 @@ fn source_body_html(
                 let title = escape(g.name_of(&m.entity));
                 html.push_str(&format!(
                     "<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\"{title}\">{}</a>",
-                    escape(&s.text[m.start..m.end])
+                    escape(&text[m.start..m.end])
                 ));
                 pos = m.end;
             }
-            html.push_str(&escape(&s.text[pos..]));
+            html.push_str(&escape(&text[pos..]));
             html.push_str("</span>");
             if let Some(ids) = cited.get(&s.n) {
                 for id in ids {

@@ -8,24 +8,38 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Folding lowercases, strips diacritics (via transliteration), drops apostrophes and turns
 /// every run of other non-alphanumeric characters into one space, so "Kata'ib", "Al-Tanf" and
 /// "al  Tanf" compare equal to "kataib", "al tanf".
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
     pub text: String,
     /// `origin[i]` is the byte range in the original string of the char that produced folded
-    /// byte `i`.
-    origin: Vec<(usize, usize)>,
+    /// byte `i`. Offsets are `u32`: a folded sentence is short, and this map is written for
+    /// every byte of every sentence (see [`offset32`] for longer texts).
+    origin: Vec<(u32, u32)>,
 }
 
 impl Folded {
     /// Byte range in the original text for a non-empty folded byte range.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        let first = self.origin.get(start).map_or(0, |o| o.0);
+        let first = self.origin.get(start).map_or(0, |o| o.0 as usize);
         let last = end
             .checked_sub(1)
             .and_then(|e| self.origin.get(e))
-            .map_or(first, |o| o.1);
+            .map_or(first, |o| o.1 as usize);
         (first, last.max(first))
     }
+
+    /// Fold `input` into this value, reusing its buffers (the analyser folds every sentence).
+    pub fn refold(&mut self, input: &str) {
+        self.text.clear();
+        self.origin.clear();
+        fold_into(input, &mut self.text, Some(&mut self.origin));
+    }
+}
+
+/// A byte offset as stored in [`Folded`]. Past 4 GiB (no sentence, no file sitrep reads) it
+/// saturates: the ranges of such a text are wrong, never a panic.
+fn offset32(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -37,21 +51,35 @@ fn is_apostrophe(c: char) -> bool {
 
 /// Fold text for alias matching. See [`Folded`].
 pub fn fold(input: &str) -> Folded {
-    let mut text = String::with_capacity(input.len());
-    let mut origin = Vec::with_capacity(input.len());
-    let mut pending_space: Option<(usize, usize)> = None;
+    let mut folded = Folded {
+        text: String::with_capacity(input.len()),
+        origin: Vec::with_capacity(input.len()),
+    };
+    fold_into(input, &mut folded.text, Some(&mut folded.origin));
+    folded
+}
+
+/// Append the folded form of `input` to `text`, and where each folded byte came from to
+/// `origin` when it is wanted.
+fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u32)>>) {
+    fn note(origin: &mut Option<&mut Vec<(u32, u32)>>, span: (u32, u32)) {
+        if let Some(o) = origin {
+            o.push(span);
+        }
+    }
+    let mut pending_space: Option<(u32, u32)> = None;
     for (pos, c) in input.char_indices() {
-        let span = (pos, pos + c.len_utf8());
+        let span = (offset32(pos), offset32(pos + c.len_utf8()));
         if c.is_ascii_alphanumeric() {
             // The common case first, without going through a transliteration string.
             if let Some(sp) = pending_space.take()
                 && !text.is_empty()
             {
                 text.push(' ');
-                origin.push(sp);
+                note(&mut origin, sp);
             }
             text.push(c.to_ascii_lowercase());
-            origin.push(span);
+            note(&mut origin, span);
             continue;
         }
         if is_apostrophe(c) {
@@ -65,50 +93,38 @@ pub fn fold(input: &str) -> Folded {
             }
             continue;
         }
-        let mut push_alnum = |s: &str, text: &mut String, origin: &mut Vec<(usize, usize)>| {
-            let mut wrote = false;
-            for fc in s.chars() {
+        if c.is_ascii() {
+            if pending_space.is_none() {
+                pending_space = Some(span);
+            }
+        } else if c.is_alphanumeric()
+            && let Some(t) = deunicode::deunicode_char(c)
+        {
+            for fc in t.chars() {
                 if fc.is_ascii_alphanumeric() {
                     if let Some(sp) = pending_space.take()
                         && !text.is_empty()
                     {
                         text.push(' ');
-                        origin.push(sp);
+                        note(&mut origin, sp);
                     }
                     text.push(fc.to_ascii_lowercase());
-                    origin.push(span);
-                    wrote = true;
+                    note(&mut origin, span);
                 } else if fc != '\'' && pending_space.is_none() {
                     pending_space = Some(span);
-                }
-            }
-            wrote
-        };
-        if c.is_ascii() {
-            if pending_space.is_none() {
-                pending_space = Some(span);
-            }
-        } else if c.is_alphanumeric() {
-            match deunicode::deunicode_char(c) {
-                Some(t) => {
-                    push_alnum(t, &mut text, &mut origin);
-                }
-                None => {
-                    if pending_space.is_none() {
-                        pending_space = Some(span);
-                    }
                 }
             }
         } else if pending_space.is_none() {
             pending_space = Some(span);
         }
     }
-    Folded { text, origin }
 }
 
 /// The folded form alone, for keys and comparisons.
 pub fn fold_key(input: &str) -> String {
-    fold(input).text
+    let mut text = String::with_capacity(input.len());
+    fold_into(input, &mut text, None);
+    text
 }
 
 /// A URL- and file-safe slug: lowercase ASCII words joined by '-'. Never empty, never a path
@@ -234,8 +250,14 @@ fn ascii_sentence_bounds(s: &str) -> impl Iterator<Item = &str> {
     let mut breaks: Vec<usize> = Vec::new();
     let mut state = State::START;
     for (pos, &b) in bytes.iter().enumerate() {
-        let before = state;
         let cat = Cat::of(b);
+        // Inside words and the spaces between them (most bytes) no rule can break: only the
+        // state moves on.
+        if state.in_words() && cat.is_word_or_space() {
+            state = state.next(cat);
+            continue;
+        }
+        let before = state;
         state = state.next(cat);
         let last = before.0[3];
         // The rules in the crate's order; the first that applies decides.
@@ -281,8 +303,12 @@ mod ascii_sentences {
     }
 
     impl Cat {
-        /// Sentence_Break property of an ASCII byte.
+        /// Sentence_Break property of an ASCII byte, read from a table (asked for every byte).
         pub fn of(b: u8) -> Cat {
+            CATS[usize::from(b)]
+        }
+
+        const fn classify(b: u8) -> Cat {
             match b {
                 b'\t' | 0x0B | 0x0C | b' ' => Cat::Sp,
                 b'\n' => Cat::LF,
@@ -296,6 +322,25 @@ mod ascii_sentences {
                 b'a'..=b'z' => Cat::Lower,
                 _ => Cat::Any,
             }
+        }
+    }
+
+    /// [`Cat::classify`] of every byte value.
+    static CATS: [Cat; 256] = {
+        let mut table = [Cat::Any; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = Cat::classify(b as u8);
+            b += 1;
+        }
+        table
+    };
+
+    impl Cat {
+        /// Letters, digits, other symbols and spaces: what words and the gaps between them
+        /// are made of.
+        pub fn is_word_or_space(self) -> bool {
+            matches!(self, Cat::Upper | Cat::Lower | Cat::Numeric | Cat::Any | Cat::Sp)
         }
     }
 
@@ -339,6 +384,14 @@ mod ascii_sentences {
                     },
                 ]),
             }
+        }
+
+        /// The last part is a word (or a space after one): no terminator, Close or line end
+        /// is pending, so a letter, digit, symbol or space that follows breaks nothing (no
+        /// rule from SB1 to SB11 applies) — checked against the crate by the tests below.
+        pub fn in_words(&self) -> bool {
+            let word = |p: Part| matches!(p, Part::UpperLower | Part::Other);
+            word(self.0[3]) || (self.0[3] == Part::SpPlus && word(self.0[2]))
         }
 
         /// Index of the part before trailing Sp* and Close*.

@@ -195,9 +195,27 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
         }
         map
     });
+    // Before any hashing: the lengths a first word (singular or plural) has, by its first
+    // letter. Most words of a sentence ("the", "said", "base") are no weapon and stop here.
+    static LENGTHS_BY_INITIAL: LazyLock<[u32; 256]> = LazyLock::new(|| {
+        let mut table = [0u32; 256];
+        for (pattern, _) in LEXICON {
+            let word = pattern[0].as_bytes();
+            for len in [word.len(), word.len() + 1, word.len() + 2] {
+                if let Some(bits) = word.first().and_then(|&b| table.get_mut(usize::from(b))) {
+                    *bits |= 1u32.checked_shl(len as u32).unwrap_or(0);
+                }
+            }
+        }
+        table
+    });
     // Lowercase into a small buffer: no allocation for the many words that are no weapon.
     let mut buf = [0u8; 24];
     if token.len() > buf.len() || !token.is_ascii() {
+        return None;
+    }
+    let initial = token.as_bytes().first()?.to_ascii_lowercase();
+    if LENGTHS_BY_INITIAL[usize::from(initial)] & (1 << token.len()) == 0 {
         return None;
     }
     let lower = ascii_lower(token, &mut buf);
