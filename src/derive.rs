@@ -23,9 +23,9 @@ use crate::load::{Article, Corpus, IncidentNote};
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentSource {
     pub source: String,
+    /// The sentences (from 1) the incident rests on; their text stays in the article's
+    /// analysis, where pages and `data/incidents.json` read it.
     pub sentences: Vec<usize>,
-    /// The text of each sentence, shared: incidents are copied whole between derivations.
-    pub quotes: Vec<Arc<str>>,
     /// True when the source does not name the site (only a region, or a shared statement).
     pub indirect: bool,
     /// The phrases the date was read from ("on Sunday night"), if any.
@@ -385,7 +385,6 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
     }
 
     let articles: BTreeMap<&str, &Article> = corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let sentence_text = |article: &str, n: usize| -> Arc<str> { quote(&by_article, article, n) };
 
     // Sources are named by publisher where known, else by id, in the reasons people read.
     let source_label = |id: &str| -> String {
@@ -399,9 +398,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
         .par_iter()
         .filter(|c| !c.members.iter().all(|(_, indirect)| *indirect));
     let mut incidents: Vec<Incident> = match cache {
-        None => kept
-            .map(|c| build_incident(c, g, &sentence_text, &source_label))
-            .collect(),
+        None => kept.map(|c| build_incident(c, g, &source_label)).collect(),
         Some(cache) => {
             // Clusters seen before are only found here; new ones are built and keyed.
             let known: &IncidentCache = cache;
@@ -409,11 +406,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             let made: Vec<Made<'_, '_>> = kept
                 .map(|c| match known.find(c) {
                     (print, Some(at)) => (print, c, Ok(at)),
-                    (print, None) => (
-                        print,
-                        c,
-                        Err((cluster_key(c), build_incident(c, g, &sentence_text, &source_label))),
-                    ),
+                    (print, None) => (print, c, Err((cluster_key(c), build_incident(c, g, &source_label)))),
                 })
                 .collect();
             let mut old: HashMap<u64, Vec<Option<(ClusterKey, Incident)>>> = std::mem::take(&mut cache.built)
@@ -427,7 +420,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
                     Ok(at) => match old.get_mut(&print).and_then(|b| b.get_mut(at)).and_then(Option::take) {
                         Some(kept) => kept,
                         // Taken already (two clusters with one key): built again, never lost.
-                        None => (cluster_key(c), build_incident(c, g, &sentence_text, &source_label)),
+                        None => (cluster_key(c), build_incident(c, g, &source_label)),
                     },
                 };
                 order.push((print, entry));
@@ -440,7 +433,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             incidents
         }
     };
-    link_shared_statements(&mut incidents, analyses, &by_article);
+    link_shared_statements(&mut incidents, analyses);
     assign_ids(&mut incidents);
     let redirects = apply_notes(&mut incidents, &corpus.notes, g);
     incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -465,7 +458,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
 
 /// A statement quoted in an incident's source and, word for word, in another article ties
 /// that article to the incident as an indirect source, citing its copy of the statement.
-fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_article: &BTreeMap<&str, &Analysis>) {
+fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis]) {
     let quoted = analyses.iter().flat_map(|a| {
         a.quoted
             .iter()
@@ -489,15 +482,12 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
         }
         let sources = Arc::make_mut(&mut inc.sources);
         for (article, sentences) in extra {
-            let text = |n: usize| quote(by_article, &article, n);
             match sources.iter_mut().find(|s| s.source == article) {
                 Some(existing) => {
                     let all: BTreeSet<usize> = existing.sentences.iter().copied().chain(sentences).collect();
-                    existing.quotes = all.iter().map(|&n| text(n)).collect();
                     existing.sentences = all.into_iter().collect();
                 }
                 None => sources.push(IncidentSource {
-                    quotes: sentences.iter().map(|&n| text(n)).collect(),
                     sentences: sentences.into_iter().collect(),
                     source: article,
                     indirect: true,
@@ -507,14 +497,6 @@ fn link_shared_statements(incidents: &mut [Incident], analyses: &[Analysis], by_
         }
         sources.sort_by(|a, b| a.source.cmp(&b.source));
     }
-}
-
-/// Sentence `n` (from 1) of an article, as an incident quotes it.
-fn quote(by_article: &BTreeMap<&str, &Analysis>, article: &str, n: usize) -> Arc<str> {
-    by_article
-        .get(article)
-        .and_then(|a| a.sentence_text(n))
-        .map_or_else(|| Arc::from(""), Arc::from)
 }
 
 /// `d` falls in the period of `precision` that starts at `start`.
@@ -538,12 +520,7 @@ fn nearest_before(clusters: &Clusters<'_>, place: &str, anchor: Option<NaiveDate
         .map(|(_, _, i)| i)
 }
 
-fn build_incident(
-    c: &Cluster<'_>,
-    g: &Gazetteer,
-    sentence_text: &(dyn Fn(&str, usize) -> Arc<str> + Sync),
-    source_label: &(dyn Fn(&str) -> String + Sync),
-) -> Incident {
+fn build_incident(c: &Cluster<'_>, g: &Gazetteer, source_label: &(dyn Fn(&str) -> String + Sync)) -> Incident {
     let mut per_source: BTreeMap<&str, (BTreeSet<usize>, bool, BTreeSet<String>)> = BTreeMap::new();
     let mut weapons = BTreeSet::new();
     let mut claimed = BTreeSet::new();
@@ -596,7 +573,6 @@ fn build_incident(
     let sources: Vec<IncidentSource> = per_source
         .into_iter()
         .map(|(src, (sentences, indirect, phrases))| IncidentSource {
-            quotes: sentences.iter().map(|&n| sentence_text(src, n)).collect(),
             sentences: sentences.into_iter().collect(),
             source: src.to_string(),
             indirect,
@@ -885,11 +861,8 @@ fn merge_into(into: &mut Incident, from: Incident, g: &Gazetteer) {
     for s in Arc::unwrap_or_clone(from.sources) {
         match sources.iter_mut().find(|x| x.source == s.source) {
             Some(x) => {
-                // Each sentence keeps its own text: quotes pair with sentences by position.
-                let mut quoted: BTreeMap<usize, Arc<str>> =
-                    x.sentences.iter().copied().zip(x.quotes.drain(..)).collect();
-                quoted.extend(s.sentences.iter().copied().zip(s.quotes));
-                (x.sentences, x.quotes) = quoted.into_iter().unzip();
+                let set: BTreeSet<usize> = x.sentences.iter().chain(s.sentences.iter()).copied().collect();
+                x.sentences = set.into_iter().collect();
                 x.indirect &= s.indirect;
             }
             None => sources.push(s),
@@ -1083,10 +1056,6 @@ mod tests {
         IncidentSource {
             source: id.to_string(),
             sentences: sentences.to_vec(),
-            quotes: sentences
-                .iter()
-                .map(|n| Arc::from(format!("sentence {n} of {id}")))
-                .collect(),
             indirect: false,
             date_phrases: Vec::new(),
         }
@@ -1111,18 +1080,15 @@ mod tests {
         }
     }
 
-    /// Merging two incidents that cite one source keeps each quote beside its own sentence.
+    /// Merging two incidents that cite one source cites each of its sentences once.
     #[test]
-    fn a_merge_keeps_quotes_with_their_sentences() {
+    fn a_merge_joins_the_sentences_of_a_shared_source() {
         let mut into = incident("a", vec![source("wire", &[3, 5])]);
         let from = incident("b", vec![source("wire", &[4, 5]), source("local", &[1])]);
         let kept = Arc::clone(&into.sources);
         merge_into(&mut into, from, &Gazetteer::empty());
         let wire = into.sources.iter().find(|s| s.source == "wire").expect("wire");
         assert_eq!(wire.sentences, vec![3, 4, 5]);
-        for (n, quote) in wire.sentences.iter().zip(&wire.quotes) {
-            assert_eq!(&**quote, format!("sentence {n} of wire"));
-        }
         assert_eq!(into.sources.len(), 2);
         assert_eq!(into.merged, vec!["b".to_string()]);
         // A copy shared before the merge (the cache's) is left as it was.

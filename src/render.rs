@@ -69,7 +69,7 @@ struct Link {
 #[derive(Serialize, Clone)]
 struct Quote {
     n: usize,
-    text: std::sync::Arc<str>,
+    text: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -550,7 +550,7 @@ impl Plan<'_> {
                 ("incidents.html", "incidents")
             }
             Job::Incident(i) => {
-                ctx.insert("i", &incident_view(&b.incidents[i], g, &self.sources));
+                ctx.insert("i", &incident_view(&b.incidents[i], g, &self.sources, &self.analyses));
                 ("incident.html", "incidents")
             }
             Job::Groups => {
@@ -852,7 +852,12 @@ fn regions(g: &Gazetteer, place: &str) -> Vec<Link> {
         .collect()
 }
 
-fn incident_view(i: &Incident, g: &Gazetteer, sources: &BTreeMap<&str, &SourceProfile>) -> IncidentView {
+fn incident_view(
+    i: &Incident,
+    g: &Gazetteer,
+    sources: &BTreeMap<&str, &SourceProfile>,
+    analyses: &BTreeMap<&str, &Analysis>,
+) -> IncidentView {
     let title_of = |id: &str| sources.get(id).map_or(id.to_string(), |s| s.title.clone());
     let name_of = |id: &str| {
         g.groups
@@ -893,8 +898,10 @@ fn incident_view(i: &Incident, g: &Gazetteer, sources: &BTreeMap<&str, &SourcePr
                 quotes: s
                     .sentences
                     .iter()
-                    .zip(&s.quotes)
-                    .map(|(&n, t)| Quote { n, text: t.clone() })
+                    .map(|&n| Quote {
+                        n,
+                        text: quoted(analyses, &s.source, n).to_string(),
+                    })
                     .collect(),
             })
             .collect(),
@@ -1122,6 +1129,73 @@ fn redirects_file(redirects: &BTreeMap<String, String>) -> Page {
     }
 }
 
+/// The text of sentence `n` (from 1) of an article, as an incident quotes it.
+fn quoted<'a>(analyses: &BTreeMap<&str, &'a Analysis>, article: &str, n: usize) -> &'a str {
+    analyses
+        .get(article)
+        .and_then(|a| a.sentence_text(n))
+        .unwrap_or_default()
+}
+
+/// An incident as `data/incidents.json` lists it: with the text of every sentence cited.
+#[derive(Serialize)]
+struct IncidentData<'a> {
+    id: &'a str,
+    title: &'a str,
+    date: Option<chrono::NaiveDate>,
+    date_precision: Precision,
+    place: &'a str,
+    weapons: &'a [String],
+    claimed_by: &'a [String],
+    status: &'a str,
+    status_reasons: &'a [String],
+    sources: Vec<IncidentSourceData<'a>>,
+    facts: &'a [crate::derive::IncidentFact],
+    contradictions: &'a [String],
+    assessment: &'a Option<String>,
+    merged: &'a [String],
+}
+
+#[derive(Serialize)]
+struct IncidentSourceData<'a> {
+    source: &'a str,
+    sentences: &'a [usize],
+    quotes: Vec<&'a str>,
+    indirect: bool,
+    date_phrases: &'a [String],
+}
+
+impl<'a> IncidentData<'a> {
+    fn of(i: &'a Incident, analyses: &BTreeMap<&str, &'a Analysis>) -> Self {
+        IncidentData {
+            id: &i.id,
+            title: &i.title,
+            date: i.date,
+            date_precision: i.date_precision,
+            place: &i.place,
+            weapons: &i.weapons,
+            claimed_by: &i.claimed_by,
+            status: &i.status,
+            status_reasons: &i.status_reasons,
+            sources: i
+                .sources
+                .iter()
+                .map(|s| IncidentSourceData {
+                    source: &s.source,
+                    sentences: &s.sentences,
+                    quotes: s.sentences.iter().map(|&n| quoted(analyses, &s.source, n)).collect(),
+                    indirect: s.indirect,
+                    date_phrases: &s.date_phrases,
+                })
+                .collect(),
+            facts: &i.facts,
+            contradictions: &i.contradictions,
+            assessment: &i.assessment,
+            merged: &i.merged,
+        }
+    }
+}
+
 /// Sources by their positions in the briefing, written as their ids.
 struct SourceIds<'a>(&'a [u32], &'a [SourceProfile]);
 
@@ -1189,7 +1263,7 @@ impl Plan<'_> {
     pub fn write_data(&self, file: DataFile, out: &mut impl std::io::Write) -> std::io::Result<()> {
         #[derive(Serialize)]
         struct Incidents<'a> {
-            incidents: Vec<&'a Incident>,
+            incidents: Vec<IncidentData<'a>>,
         }
         #[derive(Serialize)]
         struct Groups<'a> {
@@ -1217,6 +1291,10 @@ impl Plan<'_> {
             DataFile::Incidents => {
                 let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
                 incidents.sort_by(|a, b| a.id.cmp(&b.id));
+                let incidents = incidents
+                    .into_iter()
+                    .map(|i| IncidentData::of(i, &self.analyses))
+                    .collect();
                 write_json(&Incidents { incidents }, out)
             }
             DataFile::Groups => write_json(
