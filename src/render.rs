@@ -113,13 +113,13 @@ struct IncidentView {
 }
 
 #[derive(Serialize, Clone)]
-struct SourceListItem {
-    id: String,
-    title: String,
+struct SourceListItem<'a> {
+    id: &'a str,
+    title: &'a str,
     byline: String,
     date_label: String,
-    publisher: String,
-    incidents: Vec<String>,
+    publisher: &'a str,
+    incidents: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -166,7 +166,7 @@ fn group_row(gp: &crate::derive::GroupProfile) -> GroupRow<'_> {
 }
 
 /// Source id → sentence number → incidents citing it.
-type Cited<'a> = BTreeMap<&'a str, BTreeMap<usize, Vec<String>>>;
+type Cited<'a> = BTreeMap<&'a str, BTreeMap<usize, Vec<&'a str>>>;
 
 /// The citations of the sources `wanted` keeps.
 fn citations<'a>(briefing: &'a Briefing, wanted: impl Fn(&str) -> bool) -> Cited<'a> {
@@ -175,12 +175,17 @@ fn citations<'a>(briefing: &'a Briefing, wanted: impl Fn(&str) -> bool) -> Cited
         for s in i.sources.iter().filter(|s| wanted(&s.source)) {
             let by_sentence = cited.entry(s.source.as_str()).or_default();
             for &n in &s.sentences {
-                by_sentence.entry(n).or_default().push(i.id.clone());
+                by_sentence.entry(n).or_default().push(i.id.as_str());
             }
         }
     }
     cited
 }
+
+/// Sources and facts above which an incident page is made while no other such page is: at
+/// 100,000 articles the largest are 10 MB of HTML and take several times that to make, and
+/// two made at once set the build's peak memory.
+const BIG_INCIDENT: usize = 5_000;
 
 /// One page to render from a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +223,7 @@ pub struct Plan<'a> {
     sources: BTreeMap<&'a str, &'a SourceProfile>,
     cards: BTreeMap<&'a str, Card>,
     /// Every source as the lists show it; made on first use (`serve` may never need it).
-    source_items: std::sync::OnceLock<Vec<SourceListItem>>,
+    source_items: std::sync::OnceLock<Vec<SourceListItem<'a>>>,
     source_pos: BTreeMap<&'a str, usize>,
     /// Source id → sentence number → incidents citing it.
     cited: std::sync::OnceLock<Cited<'a>>,
@@ -226,6 +231,8 @@ pub struct Plan<'a> {
     feeds: std::sync::OnceLock<publish::Feeds<'a>>,
     /// See [`Plan::render_one_at_a_time`].
     one_at_a_time: bool,
+    /// Held while a very large incident page is made (see [`BIG_INCIDENT`]).
+    big_pages: std::sync::Mutex<()>,
     /// The pages and feeds to render.
     pub jobs: Vec<Job>,
     /// Files made whole in advance: static files, redirects, robots.txt.
@@ -315,6 +322,7 @@ pub fn plan<'a>(
         cited: std::sync::OnceLock::new(),
         feeds: std::sync::OnceLock::new(),
         one_at_a_time: false,
+        big_pages: std::sync::Mutex::new(()),
         jobs,
         files: Vec::new(),
         data: DataFile::ALL.to_vec(),
@@ -459,13 +467,13 @@ impl Plan<'_> {
         feeds.page(cfg, &self.corpus.gazetteer, &self.path(Job::Feed(feed)), &title, only)
     }
 
-    fn source_items(&self) -> &[SourceListItem] {
+    fn source_items(&self) -> &[SourceListItem<'_>] {
         self.source_items
             .get_or_init(|| self.briefing.sources.iter().map(source_item).collect())
     }
 
     /// Sentence number → the incidents citing it, for one source.
-    fn cited_in(&self, source: &str) -> BTreeMap<usize, Vec<String>> {
+    fn cited_in(&self, source: &str) -> BTreeMap<usize, Vec<&str>> {
         citations(self.briefing, |s| s == source)
             .remove(source)
             .unwrap_or_default()
@@ -489,7 +497,7 @@ impl Plan<'_> {
     /// The newest of these sources, at most [`SOURCES_LISTED`]: a page listing the tens of
     /// thousands of articles that mention a group at scale would be megabytes no one reads
     /// (`data/*.json` lists them all).
-    fn newest_sources(&self, positions: &[u32]) -> Vec<&SourceListItem> {
+    fn newest_sources(&self, positions: &[u32]) -> Vec<&SourceListItem<'_>> {
         let sources = &self.briefing.sources;
         let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = positions
             .iter()
@@ -504,6 +512,12 @@ impl Plan<'_> {
     /// Render one page.
     pub fn render(&self, job: Job) -> Result<Page, Diagnostic> {
         let (g, b, cfg) = (&self.corpus.gazetteer, self.briefing, &self.corpus.config);
+        let _one_big_page_at_a_time = match job {
+            Job::Incident(i) if b.incidents[i].sources.len() + b.incidents[i].facts.len() > BIG_INCIDENT => {
+                Some(self.big_pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+            }
+            _ => None,
+        };
         let path = self.path(job);
         let mut ctx = Context::new();
         let (template, section) = match job {
@@ -533,8 +547,8 @@ impl Plan<'_> {
                     .collect();
                 ctx.insert("attacked_places", &attacked);
                 // The newest sources; the sources page lists them all.
-                let mut newest: Vec<&SourceListItem> = self.source_items().iter().collect();
-                newest.sort_by(|a, b| b.date_label.cmp(&a.date_label).then_with(|| a.id.cmp(&b.id)));
+                let mut newest: Vec<&SourceListItem<'_>> = self.source_items().iter().collect();
+                newest.sort_by(|a, b| b.date_label.cmp(&a.date_label).then_with(|| a.id.cmp(b.id)));
                 newest.truncate(12);
                 ctx.insert("sources", &newest);
                 ctx.insert("source_total", &self.source_items().len());
@@ -829,16 +843,16 @@ fn byline(s: &SourceProfile) -> String {
     parts.join(" · ")
 }
 
-fn source_item(s: &SourceProfile) -> SourceListItem {
+fn source_item(s: &SourceProfile) -> SourceListItem<'_> {
     SourceListItem {
-        id: s.id.clone(),
-        title: s.title.clone(),
+        id: &s.id,
+        title: &s.title,
         byline: byline(s),
         date_label: s
             .date
             .map_or_else(|| "undated".into(), |d| d.format("%Y-%m-%d").to_string()),
-        publisher: s.publisher.clone().unwrap_or_else(|| "unknown".into()),
-        incidents: s.incidents.clone(),
+        publisher: s.publisher.as_deref().unwrap_or("unknown"),
+        incidents: &s.incidents,
     }
 }
 
@@ -909,7 +923,7 @@ fn incident_view(
             .facts
             .iter()
             .map(|f| FactView {
-                kind: f.kind.clone(),
+                kind: f.kind.to_string(),
                 value: if f.kind == "claim" || f.kind == "report" {
                     name_of(&f.value)
                 } else {
@@ -920,7 +934,7 @@ fn incident_view(
                     .as_deref()
                     .map(|s| if f.kind == "count" { s.to_string() } else { name_of(s) })
                     .unwrap_or_default(),
-                source: f.source.clone(),
+                source: f.source.to_string(),
                 source_title: title_of(&f.source),
                 sentence: f.sentence,
             })
@@ -956,10 +970,16 @@ fn source_body_html(
     article: &Article,
     analysis: &Analysis,
     g: &Gazetteer,
-    cited: &BTreeMap<usize, Vec<String>>,
+    cited: &BTreeMap<usize, Vec<&str>>,
 ) -> String {
     let mut html = String::new();
     let mut open_list = false;
+    // Sentences by block and mentions by sentence, each in their stored order, found once
+    // rather than by scanning the article for every block and every sentence.
+    let mut sentences: Vec<&crate::analyze::Sentence> = analysis.sentences.iter().collect();
+    sentences.sort_by_key(|s| s.block);
+    let mut mentions: Vec<&crate::analyze::Mention> = analysis.mentions.iter().filter(|m| !m.inferred).collect();
+    mentions.sort_by_key(|m| m.sentence);
     for (bi, block) in article.blocks.iter().enumerate() {
         let (open, close) = match block.kind {
             BlockKind::Paragraph => ("<p>", "</p>"),
@@ -975,37 +995,34 @@ fn source_body_html(
             open_list = false;
         }
         html.push_str(open);
-        let sentences: Vec<_> = analysis.sentences.iter().filter(|s| s.block == bi).collect();
-        for (k, s) in sentences.iter().enumerate() {
+        let first = sentences.partition_point(|s| s.block < bi);
+        let end = sentences.partition_point(|s| s.block <= bi);
+        for (k, s) in sentences[first..end].iter().enumerate() {
             let text = analysis.sentences.text(s);
             if k > 0 {
                 html.push(' ');
             }
             let class = if cited.contains_key(&s.n) { "s cited" } else { "s" };
             html.push_str(&format!("<span class=\"{class}\" id=\"s{}\">", s.n));
-            let mentions: Vec<_> = analysis
-                .mentions
-                .iter()
-                .filter(|m| m.sentence == s.n && !m.inferred)
-                .collect();
             let mut pos = 0;
-            for m in mentions {
+            let named = mentions.partition_point(|m| m.sentence < s.n);
+            for m in mentions[named..].iter().take_while(|m| m.sentence == s.n) {
                 if m.start < pos {
                     continue;
                 }
-                html.push_str(&escape(&text[pos..m.start]));
+                escape_into(&mut html, &text[pos..m.start]);
                 let (dir, id) = match &m.entity {
                     EntityRef::Group(id) => ("groups", id),
                     EntityRef::Place(id) => ("places", id),
                 };
-                let title = escape(g.name_of(&m.entity));
-                html.push_str(&format!(
-                    "<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\"{title}\">{}</a>",
-                    escape(&text[m.start..m.end])
-                ));
+                html.push_str(&format!("<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\""));
+                escape_into(&mut html, g.name_of(&m.entity));
+                html.push_str("\">");
+                escape_into(&mut html, &text[m.start..m.end]);
+                html.push_str("</a>");
                 pos = m.end;
             }
-            html.push_str(&escape(&text[pos..]));
+            escape_into(&mut html, &text[pos..]);
             html.push_str("</span>");
             if let Some(ids) = cited.get(&s.n) {
                 for id in ids {
@@ -1037,7 +1054,14 @@ pub fn html_safe_json(json: &str) -> String {
 
 /// Escape text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
-    crate::text::replace_chars(s, |c| match c {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`], appending to `out`.
+fn escape_into(out: &mut String, s: &str) {
+    crate::text::replace_chars_into(out, s, |c| match c {
         '&' => Some("&amp;"),
         '<' => Some("&lt;"),
         '>' => Some("&gt;"),
@@ -1196,6 +1220,21 @@ impl<'a> IncidentData<'a> {
     }
 }
 
+/// A list written as the items a function makes of each element, one at a time.
+struct Each<'a, T, F>(&'a [T], F);
+
+/// The elements of `items` as `make` makes them, for writing (the bound fixes the closure's
+/// lifetimes, so it may return views borrowing from the elements).
+fn each<'a, T, V: Serialize, F: Fn(&'a T) -> V>(items: &'a [T], make: F) -> Each<'a, T, F> {
+    Each(items, make)
+}
+
+impl<'a, T, V: Serialize, F: Fn(&'a T) -> V> Serialize for Each<'a, T, F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
 /// Sources by their positions in the briefing, written as their ids.
 struct SourceIds<'a>(&'a [u32], &'a [SourceProfile]);
 
@@ -1261,19 +1300,21 @@ impl Plan<'_> {
 
     /// Stream one of the files made from the whole briefing into `out`.
     pub fn write_data(&self, file: DataFile, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        // Each list is written an item at a time, every item made as it is written: at scale
+        // the lists run to a hundred thousand sources.
         #[derive(Serialize)]
-        struct Incidents<'a> {
-            incidents: Vec<IncidentData<'a>>,
+        struct Incidents<I> {
+            incidents: I,
         }
         #[derive(Serialize)]
-        struct Groups<'a> {
-            groups: Vec<Profile<'a, crate::derive::GroupProfile>>,
+        struct Groups<'a, G> {
+            groups: G,
             memberships: &'a [crate::derive::StatedMembership],
             candidates: &'a [crate::derive::CandidateName],
         }
         #[derive(Serialize)]
-        struct Places<'a> {
-            places: Vec<Profile<'a, crate::derive::PlaceProfile>>,
+        struct Places<P> {
+            places: P,
         }
         /// A group's or place's profile with the ids of the sources naming it.
         #[derive(Serialize)]
@@ -1283,30 +1324,23 @@ impl Plan<'_> {
             sources: SourceIds<'a>,
         }
         #[derive(Serialize)]
-        struct Sources<'a> {
-            sources: Vec<SourceData<'a>>,
+        struct Sources<S> {
+            sources: S,
         }
         let b = self.briefing;
         match file {
             DataFile::Incidents => {
                 let mut incidents: Vec<&Incident> = b.incidents.iter().collect();
                 incidents.sort_by(|a, b| a.id.cmp(&b.id));
-                let incidents = incidents
-                    .into_iter()
-                    .map(|i| IncidentData::of(i, &self.analyses))
-                    .collect();
+                let incidents = each(&incidents, |i| IncidentData::of(i, &self.analyses));
                 write_json(&Incidents { incidents }, out)
             }
             DataFile::Groups => write_json(
                 &Groups {
-                    groups: b
-                        .groups
-                        .iter()
-                        .map(|profile| Profile {
-                            profile,
-                            sources: SourceIds(&profile.sources, &b.sources),
-                        })
-                        .collect(),
+                    groups: each(&b.groups, |profile| Profile {
+                        profile,
+                        sources: SourceIds(&profile.sources, &b.sources),
+                    }),
                     memberships: &b.memberships,
                     candidates: &b.candidates,
                 },
@@ -1314,26 +1348,20 @@ impl Plan<'_> {
             ),
             DataFile::Places => write_json(
                 &Places {
-                    places: b
-                        .places
-                        .iter()
-                        .map(|profile| Profile {
-                            profile,
-                            sources: SourceIds(&profile.sources, &b.sources),
-                        })
-                        .collect(),
+                    places: each(&b.places, |profile| Profile {
+                        profile,
+                        sources: SourceIds(&profile.sources, &b.sources),
+                    }),
                 },
                 out,
             ),
             DataFile::Sources => {
-                let sources = b
-                    .sources
-                    .iter()
-                    .map(|s| SourceData::of(s, self.analyses.get(s.id.as_str()).copied()))
-                    .collect();
+                let sources = each(&b.sources, |s| {
+                    SourceData::of(s, self.analyses.get(s.id.as_str()).copied())
+                });
                 write_json(&Sources { sources }, out)
             }
-            DataFile::SearchIndex => out.write_all(&publish::search_index(b, &self.corpus.gazetteer).bytes),
+            DataFile::SearchIndex => publish::write_search_index(b, &self.corpus.gazetteer, out),
             DataFile::Sitemap => {
                 let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();
                 out.write_all(&publish::sitemap(&self.corpus.config, &paths).bytes)

@@ -582,13 +582,21 @@ pub fn ascii_lower<'a, const N: usize>(word: &'a str, buf: &'a mut [u8; N]) -> &
 /// it). The one loop behind every escaper: HTML, XML and inert JSON.
 pub fn replace_chars(s: &str, map: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match map(c) {
-            Some(replacement) => out.push_str(replacement),
-            None => out.push(c),
+    replace_chars_into(&mut out, s, map);
+    out
+}
+
+/// [`replace_chars`], appending to `out`. Unchanged runs are copied whole, not char by char.
+pub fn replace_chars_into(out: &mut String, s: &str, map: impl Fn(char) -> Option<&'static str>) {
+    let mut kept = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(replacement) = map(c) {
+            out.push_str(&s[kept..i]);
+            out.push_str(replacement);
+            kept = i + c.len_utf8();
         }
     }
-    out
+    out.push_str(&s[kept..]);
 }
 
 /// Collapse runs of whitespace to single spaces (for comparing repeated paragraphs).
