@@ -123,8 +123,34 @@ fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u
 /// The folded form alone, for keys and comparisons.
 pub fn fold_key(input: &str) -> String {
     let mut text = String::with_capacity(input.len());
-    fold_into(input, &mut text, None);
+    if input.is_ascii() {
+        fold_ascii_into(input.as_bytes(), &mut text);
+    } else {
+        fold_into(input, &mut text, None);
+    }
     text
+}
+
+/// [`fold_into`] without the origin map, for ASCII text (every paragraph is folded once at
+/// load to find repeats): the same rules, byte by byte, with no char decoding.
+fn fold_ascii_into(input: &[u8], text: &mut String) {
+    let mut pending_space = false;
+    for (pos, &b) in input.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !text.is_empty() {
+                text.push(' ');
+            }
+            pending_space = false;
+            text.push(char::from(b.to_ascii_lowercase()));
+        } else if b == b'\'' || b == b'`' {
+            // As in `fold_into`: a possessive "'s" ends the word, other apostrophes vanish.
+            let possessive = matches!(input.get(pos + 1), Some(b's' | b'S'))
+                && !input.get(pos + 2).is_some_and(u8::is_ascii_alphanumeric);
+            pending_space |= possessive;
+        } else {
+            pending_space = true;
+        }
+    }
 }
 
 /// A URL- and file-safe slug: lowercase ASCII words joined by '-'. Never empty, never a path
@@ -536,26 +562,39 @@ pub struct LowerWord<'a> {
 /// The sentence's `tokens` lowercased (full Unicode lowercasing of each word), written into
 /// `buf` so a sentence costs one buffer rather than one string per word. `buf` is cleared
 /// first and can be reused from sentence to sentence.
-pub fn lower_words<'b>(tokens: &[Token<'_>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
+pub fn lower_words<'b>(tokens: &[Token<'b>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
     buf.clear();
-    let mut spans = Vec::with_capacity(tokens.len());
-    for t in tokens {
+    // Where each word's lowercase form is: the word itself when it has no capital (most
+    // words: no copy), else a range of `buf`.
+    let mut spans: Vec<(Option<(usize, usize)>, usize)> = Vec::with_capacity(tokens.len());
+    for (k, t) in tokens.iter().enumerate() {
         let from = buf.len();
         if t.text.is_ascii() {
+            if !t.text.bytes().any(|b| b.is_ascii_uppercase()) {
+                spans.push((None, k));
+                continue;
+            }
             buf.push_str(t.text);
             buf[from..].make_ascii_lowercase();
         } else {
             buf.push_str(&t.text.to_lowercase());
         }
-        spans.push((from, buf.len(), t.start, t.end));
+        spans.push((Some((from, buf.len())), k));
     }
     let buf: &'b String = buf;
     spans
         .into_iter()
-        .map(|(from, to, start, end)| LowerWord {
-            w: &buf[from..to],
-            start,
-            end,
+        .filter_map(|(range, k)| {
+            let t = tokens.get(k)?;
+            let w = match range {
+                Some((from, to)) => buf.get(from..to)?,
+                None => t.text,
+            };
+            Some(LowerWord {
+                w,
+                start: t.start,
+                end: t.end,
+            })
         })
         .collect()
 }
@@ -593,7 +632,27 @@ pub fn replace_chars(s: &str, map: impl Fn(char) -> Option<&'static str>) -> Str
 
 /// Collapse runs of whitespace to single spaces (for comparing repeated paragraphs).
 pub fn squash_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// [`squash_whitespace`] of an owned string, which is kept as it is when it has nothing to
+/// squash (nearly every paragraph): no copy.
+pub fn squash_whitespace_owned(s: String) -> String {
+    let bytes = s.as_bytes();
+    let squashed = s.is_ascii()
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
+        && !bytes.iter().any(|&b| matches!(b, b'\t'..=b'\r'))
+        && !bytes.windows(2).any(|w| w == b"  ");
+    if squashed { s } else { squash_whitespace(&s) }
 }
 
 #[cfg(test)]
@@ -655,6 +714,18 @@ mod tests {
         #[test]
         fn ascii_sentence_bounds_match_on_any_ascii(s in "[aZ7 .!?\"'()\\[\\],;:\\-\t\r\n\x0b\x0c#_x]{0,40}") {
             same_bounds_as_unicode_segmentation(&s);
+        }
+
+        #[test]
+        fn ascii_fold_key_matches_fold(s in "[aZ7 .'`sS\\-\t\n#_x]{0,40}") {
+            let mut slow = String::new();
+            fold_into(&s, &mut slow, None);
+            proptest::prop_assert_eq!(fold_key(&s), slow);
+        }
+
+        #[test]
+        fn squashing_an_owned_string_is_squashing(s in "[a \t\n\r\x0b\x0c\u{a0}é]{0,20}") {
+            proptest::prop_assert_eq!(squash_whitespace_owned(s.clone()), squash_whitespace(&s));
         }
     }
 
