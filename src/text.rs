@@ -536,6 +536,13 @@ pub struct Token<'a> {
 pub fn words(s: &str) -> Vec<Token<'_>> {
     // Room for words of about six bytes with their space: one allocation for most sentences.
     let mut out = Vec::with_capacity(s.len() / 6 + 1);
+    words_into(s, &mut out);
+    out
+}
+
+/// [`words`] into `out` (cleared first), so the analyser reuses one list for every sentence.
+pub fn words_into<'a>(s: &'a str, out: &mut Vec<Token<'a>>) {
+    out.clear();
     let mut start: Option<usize> = None;
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -569,7 +576,6 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
             end: s.len(),
         });
     }
-    out
 }
 
 /// A word of a sentence in lowercase, with the byte range of the word as written.
