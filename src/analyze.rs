@@ -8,7 +8,7 @@ use crate::dates::{DateExpr, Precision, find_dates_in};
 use crate::facts::{Reading, SentenceCues};
 use crate::gazetteer::{EntityRef, Gazetteer};
 use crate::load::{Article, Extraction};
-use crate::text::{LowerWord, Token, lower_words, split_sentences, words};
+use crate::text::{LowerWord, Token, lower_words, split_sentences, words_into};
 use crate::weapons::{WeaponMention, find_weapons_in};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,11 +284,12 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     // One buffer for every sentence's lowercase words, one for its folded form.
     let mut lower_buf = String::new();
     let mut folded = crate::text::Folded::default();
+    let mut tokens: Vec<Token<'_>> = Vec::new();
 
     for s in sentences.iter() {
         let text = sentences.text(s);
         // Split, lowercase, fold and scan for cues once; every reader below shares them.
-        let tokens = words(text);
+        words_into(text, &mut tokens);
         let ws = lower_words(&tokens, &mut lower_buf);
         folded.refold(text);
         let cues = SentenceCues::scan(&folded.text);

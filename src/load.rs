@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::frontmatter::{self, Fields};
 use crate::gazetteer::{Gazetteer, Group, Place};
-use crate::text::{slugify, squash_whitespace};
+use crate::text::{slugify, squash_whitespace, squash_whitespace_owned};
 
 /// Settings from `site.toml`.
 #[derive(Debug, Clone, Serialize)]
@@ -658,7 +658,7 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) | Event::End(TagEnd::Heading(_)) => {
                 if let Some((kind, text, line)) = current.take() {
-                    let text = squash_whitespace(&text);
+                    let text = squash_whitespace_owned(text);
                     if !text.is_empty() {
                         blocks.push(Block { kind, text, line });
                     }
