@@ -246,8 +246,8 @@ impl IncidentCache {
     }
 }
 
-/// A hash of a cluster's place, date and size. Within one derivation no two clusters share a
-/// place and date, so this separates them; its members are compared only on a match.
+/// A hash of a cluster's place, date, precision and size. No two clusters of one derivation share
+/// a place, date and precision, so this separates them; members are compared only on a match.
 fn fingerprint(c: &Cluster<'_>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::text::Fnv1a::default();
