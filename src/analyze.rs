@@ -276,7 +276,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
     let mut candidates = Vec::new();
 
     // State carried from sentence to sentence within the article.
-    let mut last_site: Option<(String, usize)> = None;
+    let mut last_site: Option<(std::sync::Arc<str>, usize)> = None;
     let mut current_date: Option<(NaiveDate, Precision, String, usize)> = None;
     let mut last_claimant: Option<String> = None;
     let mut last_event_sentence: Option<usize> = None;
@@ -310,7 +310,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         let dateline = dateline_end(text).unwrap_or(0);
         for m in found.iter().filter(|m| m.start >= dateline) {
             if let EntityRef::Place(id) = &m.entity
-                && let Some(p) = gazetteer.places.get(id)
+                && let Some(p) = gazetteer.places.get(&**id)
             {
                 if p.is_area() { areas.push(m) } else { sites.push(m) }
             }
@@ -343,14 +343,14 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             .copied()
             .chain(inferred.iter())
             .filter_map(|m| match &m.entity {
-                EntityRef::Place(id) => Some((id.clone(), m.start)),
+                EntityRef::Place(id) => Some((id.to_string(), m.start)),
                 EntityRef::Group(_) => None,
             })
             .collect();
         let area_ids: Vec<(String, usize)> = areas
             .iter()
             .filter_map(|m| match &m.entity {
-                EntityRef::Place(id) => Some((id.clone(), m.start)),
+                EntityRef::Place(id) => Some((id.to_string(), m.start)),
                 EntityRef::Group(_) => None,
             })
             .collect();
@@ -516,7 +516,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         }
 
         if let Some((id, _)) = sites.iter().rev().find_map(|m| match &m.entity {
-            EntityRef::Place(id) if gazetteer.places.get(id).is_some_and(|p| p.is_installation()) => {
+            EntityRef::Place(id) if gazetteer.places.get(&**id).is_some_and(|p| p.is_installation()) => {
                 Some((id.clone(), m.start))
             }
             _ => None,
@@ -687,7 +687,7 @@ const DETERMINERS: &[&str] = &[
 
 fn place_id(e: &EntityRef) -> Option<String> {
     match e {
-        EntityRef::Place(id) => Some(id.clone()),
+        EntityRef::Place(id) => Some(id.to_string()),
         EntityRef::Group(_) => None,
     }
 }

@@ -62,12 +62,12 @@ pub fn unmentioned(site: &Site) -> Vec<Diagnostic> {
     let groups = g
         .groups
         .values()
-        .filter(|x| !mentioned.contains(&EntityRef::Group(x.id.clone())))
+        .filter(|x| !mentioned.contains(&EntityRef::Group(x.id.as_str().into())))
         .map(|x| (&x.path, &x.name));
     let places = g
         .places
         .values()
-        .filter(|x| !mentioned.contains(&EntityRef::Place(x.id.clone())))
+        .filter(|x| !mentioned.contains(&EntityRef::Place(x.id.as_str().into())))
         .map(|x| (&x.path, &x.name));
     groups
         .chain(places)

@@ -376,7 +376,7 @@ pub fn derive_with(corpus: &Corpus, analyses: &[Analysis], cache: Option<&mut In
             .iter()
             .copied()
             .filter(|&i| {
-                let place = EntityRef::Place(clusters.list[i].place.to_string());
+                let place = EntityRef::Place(clusters.list[i].place.into());
                 by_article.get(f.article).is_some_and(|a| a.names(&place))
             })
             .collect();
@@ -1024,7 +1024,7 @@ fn group_profiles(g: &Gazetteer, incidents: &[Incident], index: &mut Index) -> V
                 members: g.members_of(&gr.id).iter().map(|m| m.id.clone()).collect(),
                 country: gr.country.clone(),
                 incidents: inc,
-                sources: index.take_mentioned(&EntityRef::Group(gr.id.clone())),
+                sources: index.take_mentioned(&EntityRef::Group(gr.id.as_str().into())),
             }
         })
         .collect()
@@ -1050,7 +1050,7 @@ fn place_profiles(g: &Gazetteer, incidents: &[Incident], index: &mut Index) -> V
                 lon: p.lon,
                 within: p.within.clone(),
                 incidents: inc,
-                sources: index.take_mentioned(&EntityRef::Place(p.id.clone())),
+                sources: index.take_mentioned(&EntityRef::Place(p.id.as_str().into())),
             }
         })
         .collect()

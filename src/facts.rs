@@ -157,7 +157,7 @@ fn number(w: &str) -> Option<u32> {
 
 fn kind_of<'g>(g: &'g Gazetteer, e: &EntityRef) -> &'g str {
     match e {
-        EntityRef::Group(id) => g.groups.get(id).map_or("", |x| x.kind.as_str()),
+        EntityRef::Group(id) => g.groups.get(&**id).map_or("", |x| x.kind.as_str()),
         EntityRef::Place(_) => "",
     }
 }

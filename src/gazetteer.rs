@@ -57,9 +57,11 @@ impl Place {
 /// What a name in the text refers to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(tag = "type", content = "id", rename_all = "lowercase")]
+/// The id is shared with the gazetteer's copy: an article names dozens of entities, and a
+/// hundred thousand articles keep every mention for the whole build.
 pub enum EntityRef {
-    Group(String),
-    Place(String),
+    Group(std::sync::Arc<str>),
+    Place(std::sync::Arc<str>),
 }
 
 /// A name found in text, as byte offsets into the original (unfolded) text.
@@ -110,11 +112,11 @@ impl Gazetteer {
         let mut names: BTreeMap<String, (EntityRef, String)> = BTreeMap::new();
         let entries = groups
             .values()
-            .map(|g| (EntityRef::Group(g.id.clone()), &g.name, &g.aliases, &g.path))
+            .map(|g| (EntityRef::Group(g.id.as_str().into()), &g.name, &g.aliases, &g.path))
             .chain(
                 places
                     .values()
-                    .map(|p| (EntityRef::Place(p.id.clone()), &p.name, &p.aliases, &p.path)),
+                    .map(|p| (EntityRef::Place(p.id.as_str().into()), &p.name, &p.aliases, &p.path)),
             );
         for (entity, name, aliases, path) in entries {
             for alias in std::iter::once(name).chain(aliases.iter()) {
@@ -236,8 +238,8 @@ impl Gazetteer {
 
     pub fn name_of<'a>(&'a self, e: &'a EntityRef) -> &'a str {
         match e {
-            EntityRef::Group(id) => self.groups.get(id).map_or(id.as_str(), |g| g.name.as_str()),
-            EntityRef::Place(id) => self.places.get(id).map_or(id.as_str(), |p| p.name.as_str()),
+            EntityRef::Group(id) => self.groups.get(&**id).map_or(&**id, |g| g.name.as_str()),
+            EntityRef::Place(id) => self.places.get(&**id).map_or(&**id, |p| p.name.as_str()),
         }
     }
 

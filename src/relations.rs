@@ -231,7 +231,7 @@ pub fn candidates_in(n: usize, text: &str, toks: &[Token<'_>], g: &Gazetteer) ->
 pub fn groups_at<'a>(mentions: impl Iterator<Item = (&'a EntityRef, usize, usize)>, g: &Gazetteer) -> Vec<GroupAt<'a>> {
     mentions
         .filter_map(|(e, start, end)| match e {
-            EntityRef::Group(id) if g.groups.get(id).is_some_and(|x| crate::facts::is_armed(&x.kind)) => {
+            EntityRef::Group(id) if g.groups.get(&**id).is_some_and(|x| crate::facts::is_armed(&x.kind)) => {
                 Some(GroupAt { id, start, end })
             }
             _ => None,

@@ -861,7 +861,7 @@ fn regions(g: &Gazetteer, place: &str) -> Vec<Link> {
         .into_iter()
         .map(|id| Link {
             id: id.to_string(),
-            name: g.name_of(&EntityRef::Place(id.to_string())).to_string(),
+            name: g.name_of(&EntityRef::Place(id.into())).to_string(),
         })
         .collect()
 }
@@ -1266,8 +1266,8 @@ impl<'a> SourceData<'a> {
         let (mut groups, mut places) = (Vec::new(), Vec::new());
         for e in analysis.into_iter().flat_map(|a| a.named()) {
             match e {
-                EntityRef::Group(id) => groups.push(id.as_str()),
-                EntityRef::Place(id) => places.push(id.as_str()),
+                EntityRef::Group(id) => groups.push(&**id),
+                EntityRef::Place(id) => places.push(&**id),
             }
         }
         SourceData {
