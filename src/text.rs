@@ -70,19 +70,29 @@ fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u
             o.push(span);
         }
     }
+    /// A folded letter or digit, after the space a gap before it left, if any.
+    fn push_alnum(
+        text: &mut String,
+        origin: &mut Option<&mut Vec<(u32, u32)>>,
+        pending_space: &mut Option<(u32, u32)>,
+        c: char,
+        span: (u32, u32),
+    ) {
+        if let Some(sp) = pending_space.take()
+            && !text.is_empty()
+        {
+            text.push(' ');
+            note(origin, sp);
+        }
+        text.push(c.to_ascii_lowercase());
+        note(origin, span);
+    }
     let mut pending_space: Option<(u32, u32)> = None;
     for (pos, c) in input.char_indices() {
         let span = (offset32(pos), offset32(pos + c.len_utf8()));
         if c.is_ascii_alphanumeric() {
             // The common case first, without going through a transliteration string.
-            if let Some(sp) = pending_space.take()
-                && !text.is_empty()
-            {
-                text.push(' ');
-                note(&mut origin, sp);
-            }
-            text.push(c.to_ascii_lowercase());
-            note(&mut origin, span);
+            push_alnum(text, &mut origin, &mut pending_space, c, span);
             continue;
         }
         if is_apostrophe(c) {
@@ -105,14 +115,7 @@ fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u
         {
             for fc in t.chars() {
                 if fc.is_ascii_alphanumeric() {
-                    if let Some(sp) = pending_space.take()
-                        && !text.is_empty()
-                    {
-                        text.push(' ');
-                        note(&mut origin, sp);
-                    }
-                    text.push(fc.to_ascii_lowercase());
-                    note(&mut origin, span);
+                    push_alnum(text, &mut origin, &mut pending_space, fc, span);
                 } else if fc != '\'' && pending_space.is_none() {
                     pending_space = Some(span);
                 }
