@@ -11,27 +11,85 @@ use unicode_segmentation::UnicodeSegmentation;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
     pub text: String,
-    /// `origin[i]` is the byte range in the original string of the char that produced folded
-    /// byte `i`. Offsets are `u32`: a folded sentence is short, and this map is written for
-    /// every byte of every sentence (see [`offset32`] for longer texts).
-    origin: Vec<(u32, u32)>,
+    /// Where the folded bytes came from, as runs: see [`Origin`].
+    origin: Origin,
+}
+
+/// A map from each folded byte back to the original text, kept as runs rather than one entry
+/// per byte: the analyser folds every sentence, and most of a sentence is ASCII words copied
+/// byte for byte. Offsets are `u32` (see [`offset32`] for longer texts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Origin(Vec<OriginRun>);
+
+/// Folded bytes from `at` up to the next run's `at` came from the original text at `from`:
+/// byte for byte when `char_end` is `None`, else every one from the single char
+/// `from..char_end` (a transliterated letter, or the gap a space stands for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OriginRun {
+    at: u32,
+    from: u32,
+    char_end: Option<u32>,
+}
+
+impl Origin {
+    /// Folded byte `at` came from original bytes `span`.
+    fn note(&mut self, at: usize, span: (u32, u32)) {
+        let at = offset32(at);
+        let char_end = (span.1 != span.0.saturating_add(1)).then_some(span.1);
+        if let Some(last) = self.0.last() {
+            let continues = match (last.char_end, char_end) {
+                // The next byte of the same copied run.
+                (None, None) => last.from.checked_add(at - last.at) == Some(span.0),
+                // Another folded byte of the same char.
+                (Some(end), Some(_)) => last.from == span.0 && end == span.1,
+                _ => false,
+            };
+            if continues {
+                return;
+            }
+        }
+        self.0.push(OriginRun {
+            at,
+            from: span.0,
+            char_end,
+        });
+    }
+
+    /// Folded bytes `at..` are original bytes `from..`, one for one.
+    fn note_copy(&mut self, at: usize, from: usize) {
+        self.note(at, (offset32(from), offset32(from + 1)));
+    }
+
+    /// Original byte range of the char behind folded byte `i`.
+    fn span_of(&self, i: usize) -> Option<(usize, usize)> {
+        let k = self.0.partition_point(|r| r.at as usize <= i).checked_sub(1)?;
+        let run = self.0.get(k)?;
+        let from = run.from as usize;
+        Some(match run.char_end {
+            None => {
+                let b = from + (i - run.at as usize);
+                (b, b + 1)
+            }
+            Some(end) => (from, end as usize),
+        })
+    }
 }
 
 impl Folded {
     /// Byte range in the original text for a non-empty folded byte range.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
-        let first = self.origin.get(start).map_or(0, |o| o.0 as usize);
+        let first = self.origin.span_of(start).map_or(0, |o| o.0);
         let last = end
             .checked_sub(1)
-            .and_then(|e| self.origin.get(e))
-            .map_or(first, |o| o.1 as usize);
+            .and_then(|e| self.origin.span_of(e))
+            .map_or(first, |o| o.1);
         (first, last.max(first))
     }
 
     /// Fold `input` into this value, reusing its buffers (the analyser folds every sentence).
     pub fn refold(&mut self, input: &str) {
         self.text.clear();
-        self.origin.clear();
+        self.origin.0.clear();
         fold_into(input, &mut self.text, Some(&mut self.origin));
     }
 }
@@ -53,7 +111,7 @@ fn is_apostrophe(c: char) -> bool {
 pub fn fold(input: &str) -> Folded {
     let mut folded = Folded {
         text: String::with_capacity(input.len()),
-        origin: Vec::with_capacity(input.len()),
+        origin: Origin::default(),
     };
     fold_into(input, &mut folded.text, Some(&mut folded.origin));
     folded
@@ -61,19 +119,14 @@ pub fn fold(input: &str) -> Folded {
 
 /// Append the folded form of `input` to `text`, and where each folded byte came from to
 /// `origin` when it is wanted.
-fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u32)>>) {
+fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Origin>) {
     if input.is_ascii() {
         return fold_ascii_into(input, text, origin);
-    }
-    fn note(origin: &mut Option<&mut Vec<(u32, u32)>>, span: (u32, u32)) {
-        if let Some(o) = origin {
-            o.push(span);
-        }
     }
     /// A folded letter or digit, after the space a gap before it left, if any.
     fn push_alnum(
         text: &mut String,
-        origin: &mut Option<&mut Vec<(u32, u32)>>,
+        origin: &mut Option<&mut Origin>,
         pending_space: &mut Option<(u32, u32)>,
         c: char,
         span: (u32, u32),
@@ -81,11 +134,15 @@ fn fold_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u
         if let Some(sp) = pending_space.take()
             && !text.is_empty()
         {
+            if let Some(o) = origin.as_deref_mut() {
+                o.note(text.len(), sp);
+            }
             text.push(' ');
-            note(origin, sp);
+        }
+        if let Some(o) = origin.as_deref_mut() {
+            o.note(text.len(), span);
         }
         text.push(c.to_ascii_lowercase());
-        note(origin, span);
     }
     let mut pending_space: Option<(u32, u32)> = None;
     for (pos, c) in input.char_indices() {
@@ -136,33 +193,43 @@ pub fn fold_key(input: &str) -> String {
 /// [`fold_into`] for ASCII text (every paragraph is folded at load to find repeats, every
 /// sentence for names and cues): the same rules, with no char decoding, and each run of
 /// letters and digits copied and lowercased at once.
-fn fold_ascii_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(u32, u32)>>) {
+fn fold_ascii_into(input: &str, text: &mut String, mut origin: Option<&mut Origin>) {
     let bytes = input.as_bytes();
+    // Written byte by byte into room made once: per-word copies and per-byte pushes each
+    // cost more than the byte itself. Folding never lengthens ASCII text.
+    let mut out = std::mem::take(text).into_bytes();
+    let mut w = out.len();
+    out.resize(w + bytes.len(), 0);
     // The byte that stands for the space before the next word, if one is due.
     let mut pending_space: Option<usize> = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_alphanumeric() {
-            let start = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
-                i += 1;
-            }
-            if let Some(sp) = pending_space.take()
-                && !text.is_empty()
-            {
-                text.push(' ');
+    let mut in_word = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let folded = FOLDED_BYTES[usize::from(b)];
+        if folded != 0 {
+            if !in_word {
+                in_word = true;
+                if let Some(sp) = pending_space.take()
+                    && w > 0
+                {
+                    if let Some(o) = origin.as_deref_mut() {
+                        o.note_copy(w, sp);
+                    }
+                    if let Some(slot) = out.get_mut(w) {
+                        *slot = b' ';
+                    }
+                    w += 1;
+                }
                 if let Some(o) = origin.as_deref_mut() {
-                    o.push((offset32(sp), offset32(sp + 1)));
+                    o.note_copy(w, i);
                 }
             }
-            let from = text.len();
-            text.push_str(&input[start..i]);
-            text[from..].make_ascii_lowercase();
-            if let Some(o) = origin.as_deref_mut() {
-                o.extend((start..i).map(|p| (offset32(p), offset32(p + 1))));
+            if let Some(slot) = out.get_mut(w) {
+                *slot = folded;
             }
+            w += 1;
             continue;
         }
+        in_word = false;
         if b == b'\'' || b == b'`' {
             // As in `fold_into`: a possessive "'s" ends the word, other apostrophes vanish.
             let possessive = matches!(bytes.get(i + 1), Some(b's' | b'S'))
@@ -173,9 +240,40 @@ fn fold_ascii_into(input: &str, text: &mut String, mut origin: Option<&mut Vec<(
         } else if pending_space.is_none() {
             pending_space = Some(i);
         }
-        i += 1;
     }
+    out.truncate(w);
+    // Only ASCII was written, so this never fails; were it to, the text would be kept, lossily.
+    *text = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
+
+/// Each ASCII letter or digit lowercased, and 0 for every other byte: one table read both
+/// classifies and folds a byte.
+static FOLDED_BYTES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// ASCII letters and digits, read from a table: asked for every byte the analyser reads.
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES[usize::from(b)]
+}
+
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// A URL- and file-safe slug: lowercase ASCII words joined by '-'. Never empty, never a path
 /// component with special meaning, and bounded in length so no file name gets too long.
@@ -299,12 +397,19 @@ fn ascii_sentence_bounds(s: &str) -> impl Iterator<Item = &str> {
     let bytes = s.as_bytes();
     let mut breaks: Vec<usize> = Vec::new();
     let mut state = State::START;
-    for (pos, &b) in bytes.iter().enumerate() {
+    let mut pos = 0;
+    while let Some(&b) = bytes.get(pos) {
         let cat = Cat::of(b);
-        // Inside words and the spaces between them (most bytes) no rule can break: only the
-        // state moves on.
+        // Inside words and the spaces between them (most bytes) no rule can break, and the
+        // state stays "in words": skip the whole run, and take the state from its end.
         if state.in_words() && cat.is_word_or_space() {
-            state = state.next(cat);
+            let run = &bytes[pos..];
+            let len = run
+                .iter()
+                .position(|&b| !Cat::of(b).is_word_or_space())
+                .unwrap_or(run.len());
+            state = state.after_words(&run[..len]);
+            pos += len;
             continue;
         }
         let before = state;
@@ -326,6 +431,7 @@ fn ascii_sentence_bounds(s: &str) -> impl Iterator<Item = &str> {
         if is_break {
             breaks.push(pos);
         }
+        pos += 1;
     }
     // SB2: the end of a non-empty text is a break.
     if !bytes.is_empty() {
@@ -434,6 +540,31 @@ mod ascii_sentences {
                     },
                 ]),
             }
+        }
+
+        /// The state after `run`, a run of letters, digits, symbols and spaces. Only the
+        /// last four parts count, so only the run's tail is read (a run of spaces is one part).
+        pub fn after_words(self, run: &[u8]) -> State {
+            let mut tail = [Cat::Any; 4];
+            let mut n = 0;
+            let mut i = run.len();
+            while n < tail.len() && i > 0 {
+                i -= 1;
+                let cat = Cat::of(run[i]);
+                if cat == Cat::Sp {
+                    while i > 0 && Cat::of(run[i - 1]) == Cat::Sp {
+                        i -= 1;
+                    }
+                }
+                tail[n] = cat;
+                n += 1;
+            }
+            // Four parts from the run replace all of the state; fewer join what it held.
+            let mut state = if i == 0 { self } else { State::START };
+            for &cat in tail[..n].iter().rev() {
+                state = state.next(cat);
+            }
+            state
         }
 
         /// The last part is a word (or a space after one): no terminator, Close or line end
@@ -546,38 +677,35 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
 /// [`words`] into `out` (cleared first), so the analyser reuses one list for every sentence.
 pub fn words_into<'a>(s: &'a str, out: &mut Vec<Token<'a>>) {
     out.clear();
-    let mut start: Option<usize> = None;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII (nearly all of the text) is classified without decoding a char.
-        let (alphanumeric, len) = if bytes[i].is_ascii() {
-            (bytes[i].is_ascii_alphanumeric(), 1)
-        } else {
-            match s[i..].chars().next() {
-                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                None => break,
+        // ASCII (nearly all of the text) is classified from a table, a run at a time; any
+        // other char is decoded and asked.
+        let start = i;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                if !is_word_byte(b) {
+                    break;
+                }
+                i += 1;
+            } else {
+                match s[i..].chars().next() {
+                    Some(c) if c.is_alphanumeric() => i += c.len_utf8(),
+                    _ => break,
+                }
             }
-        };
-        if alphanumeric {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(st) = start.take() {
+        }
+        if i > start {
             out.push(Token {
-                text: &s[st..i],
-                start: st,
+                text: &s[start..i],
+                start,
                 end: i,
             });
+            continue;
         }
-        i += len;
-    }
-    if let Some(st) = start {
-        out.push(Token {
-            text: &s[st..],
-            start: st,
-            end: s.len(),
-        });
+        // Not part of a word: step over the char.
+        i += s[i..].chars().next().map_or(1, char::len_utf8);
     }
 }
 
@@ -750,7 +878,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn ascii_sentence_bounds_match_on_any_ascii(s in "[aZ7 .!?\"'()\\[\\],;:\\-\t\r\n\x0b\x0c#_x]{0,40}") {
+        fn ascii_sentence_bounds_match_on_any_ascii(s in "[aZ7 .!?\"'()\\[\\],;:\\-\t\r\n\x0b\x0c#_x]{0,120}") {
             same_bounds_as_unicode_segmentation(&s);
         }
 
@@ -763,8 +891,45 @@ mod tests {
             let slow = fold(&format!("{s} é"));
             let cut = slow.text.len().saturating_sub(2);
             proptest::prop_assert_eq!(&fast.text, &slow.text[..cut]);
-            proptest::prop_assert_eq!(&fast.origin[..], &slow.origin[..fast.origin.len()]);
+            for i in 0..fast.text.len() {
+                proptest::prop_assert_eq!(fast.origin.span_of(i), slow.origin.span_of(i));
+            }
             proptest::prop_assert_eq!(fold_key(&s), fast.text);
+        }
+
+        #[test]
+        fn every_folded_byte_maps_back_to_the_char_it_came_from(s in "[aZ7 .'’“”sS\\-éÆḤ\u{a0}x]{0,30}") {
+            let f = fold(&s);
+            for (i, b) in f.text.bytes().enumerate() {
+                let (start, end) = f.original_range(i, i + 1);
+                let from = &s[start..end];
+                if b == b' ' {
+                    proptest::prop_assert!(!from.chars().any(char::is_alphanumeric), "{:?} byte {}", s, i);
+                } else {
+                    proptest::prop_assert!(fold_key(from).contains(char::from(b)), "{:?} byte {} from {:?}", s, i, from);
+                }
+            }
+        }
+
+        #[test]
+        fn words_are_the_runs_of_alphanumeric_chars(s in "[aZ7 .'’é\u{a0}Ḥ_x-]{0,40}") {
+            let ours: Vec<(usize, usize)> = words(&s).iter().map(|t| (t.start, t.end)).collect();
+            let mut theirs = Vec::new();
+            let mut start = None;
+            for (i, c) in s.char_indices() {
+                match (c.is_alphanumeric(), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(st)) => {
+                        theirs.push((st, i));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(st) = start {
+                theirs.push((st, s.len()));
+            }
+            proptest::prop_assert_eq!(ours, theirs);
         }
 
         #[test]
