@@ -630,11 +630,12 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
     let mut had_html = false;
     let mut current: Option<(BlockKind, String, usize)> = None;
     let mut quote_depth = 0usize;
-    let line_of = |offset: usize| -> usize {
+    let mut lines = LineCursor::new(prepared.as_bytes());
+    let mut line_of = |offset: usize| -> usize {
         let offset = offset.min(prepared.len());
-        let newlines = prepared.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
-        let added = inserted.iter().filter(|&&at| at < offset).count();
-        first_line + newlines - added
+        // `inserted` is in ascending order.
+        let added = inserted.partition_point(|&at| at < offset);
+        first_line + lines.newlines_before(offset) - added
     };
     let parser = Parser::new_ext(&prepared, pulldown_cmark::Options::empty()).into_offset_iter();
     for (event, range) in parser {
@@ -694,6 +695,36 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
         }
     }
     (blocks, had_html)
+}
+
+/// Counts the newlines before an offset, starting from the last offset asked about: blocks
+/// are asked for in file order, so the text is scanned about once instead of once per block.
+struct LineCursor<'a> {
+    text: &'a [u8],
+    offset: usize,
+    newlines: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            newlines: 0,
+        }
+    }
+
+    /// Newlines in `text[..offset]`; `offset` must be at most the text's length.
+    fn newlines_before(&mut self, offset: usize) -> usize {
+        let count = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+        if offset >= self.offset {
+            self.newlines += count(&self.text[self.offset..offset]);
+        } else {
+            self.newlines -= count(&self.text[offset..self.offset]);
+        }
+        self.offset = offset;
+        self.newlines
+    }
 }
 
 /// Pasted articles often put one paragraph per line and never wrap. When any prose line is
