@@ -790,51 +790,60 @@ fn split_unwrapped_lines(body: &str) -> (String, Vec<usize>) {
 /// article pasted twice); returns how many were dropped.
 ///
 /// Folding every block was most of the cost of loading, so each block first gets a cheap
-/// [`fold_signature`], which blocks with the same folded key always share; only blocks whose
-/// signature another block shares are folded and compared.
+/// [`fold_signature`], which blocks with the same folded key always share. Blocks with the
+/// same signature and the same text repeat one another; only blocks whose signature is shared
+/// by a different text are folded and compared.
 fn fold_repeated(blocks: &mut Vec<Block>) -> usize {
     let signatures: Vec<FoldSignature> = blocks.iter().map(|b| fold_signature(&b.text)).collect();
     let mut order: Vec<usize> = (0..blocks.len()).collect();
-    order.sort_unstable_by_key(|&i| signatures[i]);
-    let mut shared = vec![false; blocks.len()];
-    for pair in order.windows(2) {
-        if signatures[pair[0]] == signatures[pair[1]] {
-            shared[pair[0]] = true;
-            shared[pair[1]] = true;
+    // A stable sort, so each group of equal signatures is in file order.
+    order.sort_by_key(|&i| signatures[i]);
+    let mut keep = vec![true; blocks.len()];
+    for group in order.chunk_by(|&a, &b| signatures[a] == signatures[b]) {
+        let Some((&first, rest)) = group.split_first() else {
+            continue;
+        };
+        if rest.iter().all(|&i| blocks[i].text == blocks[first].text) {
+            for &i in rest {
+                keep[i] = false;
+            }
+        } else {
+            let mut seen = std::collections::HashSet::new();
+            for &i in group {
+                keep[i] = seen.insert(crate::text::fold_key(&blocks[i].text));
+            }
         }
     }
-    if !shared.contains(&true) {
-        return 0;
-    }
     let before = blocks.len();
-    let mut seen = std::collections::HashSet::new();
-    let mut shared = shared.into_iter();
-    blocks.retain(|b| !shared.next().unwrap_or(true) || seen.insert(crate::text::fold_key(&b.text)));
+    let mut keep = keep.into_iter();
+    blocks.retain(|_| keep.next().unwrap_or(true));
     before - blocks.len()
 }
 
-/// How many letters and digits a text's folded key holds, with the sum of their byte values
-/// and of their squares (all wrapping). Folding lowercases ASCII letters, keeps digits and
-/// turns every other ASCII character into a space or nothing, so an ASCII text has the same
-/// signature as its folded key and needs no folding; other text is folded first.
-type FoldSignature = (u32, u32, u32);
+/// How many letters and digits a text's folded key holds, and the sum of their byte values.
+/// Folding lowercases ASCII letters, keeps digits and turns every other ASCII character into
+/// a space or nothing, so an ASCII text has the same signature as its folded key and needs no
+/// folding; other text is folded first.
+type FoldSignature = (u64, u64);
 
 fn fold_signature(text: &str) -> FoldSignature {
     if !text.is_ascii() {
         return fold_signature(&crate::text::fold_key(text));
     }
-    // Plain sums over every byte, with no early exit, so the loop runs on vector registers.
-    text.bytes().fold((0u32, 0u32, 0u32), |(count, sum, squares), b| {
-        // Lowercase a letter; a digit already has the 0x20 bit.
-        let lower = b | 0x20;
-        let alnum = u32::from((lower.wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10));
-        let value = alnum * u32::from(lower);
-        (
-            count.wrapping_add(alnum),
-            sum.wrapping_add(value),
-            squares.wrapping_add(value.wrapping_mul(value)),
-        )
-    })
+    let (mut count, mut sum) = (0, 0);
+    // Chunks short enough for 16-bit sums (256 × b'z' < 2^16), added with no early exit, so
+    // vector registers take many bytes at a time.
+    for chunk in text.as_bytes().chunks(256) {
+        let (n, s) = chunk.iter().fold((0u16, 0u16), |(n, s), &b| {
+            // Lowercase a letter; a digit already has the 0x20 bit.
+            let lower = b | 0x20;
+            let alnum = (lower.wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
+            (n + u16::from(alnum), s + if alnum { u16::from(lower) } else { 0 })
+        });
+        count += u64::from(n);
+        sum += u64::from(s);
+    }
+    (count, sum)
 }
 
 /// A title from the text: a first line that reads as a headline (short, no final full stop)
