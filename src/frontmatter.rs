@@ -102,17 +102,20 @@ impl<'a> Fields<'a> {
         };
         match split.format {
             Format::None => {}
-            Format::Toml => match parse_toml_lenient(split.matter) {
-                Ok(table) => {
-                    for (k, v) in table {
-                        fields.map.insert(k, toml_to_json(v));
+            Format::Toml => match simple_toml(split.matter) {
+                Some(map) => fields.map = map,
+                None => match parse_toml_lenient(split.matter) {
+                    Ok(table) => {
+                        for (k, v) in table {
+                            fields.map.insert(k, toml_to_json(v));
+                        }
                     }
-                }
-                Err(e) => {
-                    let (line, col) = e.span().map_or((1, 1), |s| line_col(split.matter, s.start));
-                    let msg = e.message().trim().to_string();
-                    fields.push_error_at(line, col, format!("invalid TOML front matter: {msg}"));
-                }
+                    Err(e) => {
+                        let (line, col) = e.span().map_or((1, 1), |s| line_col(split.matter, s.start));
+                        let msg = e.message().trim().to_string();
+                        fields.push_error_at(line, col, format!("invalid TOML front matter: {msg}"));
+                    }
+                },
             },
             Format::Yaml => {
                 if !split.matter.trim().is_empty() {
@@ -281,6 +284,77 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The front matter nearly every article has, one `key = value` a line with the value a
+/// plain `"text"` (no escapes), a `YYYY-MM-DD` date, `true`, `false` or a one-line list of
+/// plain texts, read without the TOML parser (which cost more than the rest of reading an
+/// article's fields). Anything else (comments, escapes, numbers, tables, a repeated key)
+/// gives `None`, for the parser to read or explain.
+fn simple_toml(text: &str) -> Option<BTreeMap<String, Value>> {
+    const BLANK: [char; 2] = [' ', '\t'];
+    let mut map = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim_matches(BLANK);
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim_end_matches(BLANK);
+        let bare = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        if key.is_empty() || !key.bytes().all(bare) {
+            return None;
+        }
+        let value = value.trim_start_matches(BLANK);
+        let value = match value {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => match value.strip_prefix('[') {
+                Some(list) => {
+                    let list = list.strip_suffix(']')?.trim_matches(BLANK);
+                    let items = if list.is_empty() {
+                        Vec::new()
+                    } else {
+                        // A comma inside an item leaves a piece that is not a plain text.
+                        list.split(',')
+                            .map(|item| simple_toml_text(item.trim_matches(BLANK)))
+                            .collect::<Option<_>>()?
+                    };
+                    Value::Array(items)
+                }
+                None => simple_toml_text(value).or_else(|| simple_toml_date(value))?,
+            },
+        };
+        if map.insert(key.to_string(), value).is_some() {
+            return None;
+        }
+    }
+    Some(map)
+}
+
+/// A TOML basic string with nothing to unescape: a quote, then no quote, backslash or control
+/// character (tabs are allowed), then a quote.
+fn simple_toml_text(value: &str) -> Option<Value> {
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    let plain = |c: char| c != '"' && c != '\\' && (c == '\t' || !c.is_control());
+    inner.chars().all(plain).then(|| Value::String(inner.to_string()))
+}
+
+/// A TOML local date such as `2023-10-19`, which the parser checks as a calendar date and
+/// turns into the same text.
+fn simple_toml_date(value: &str) -> Option<Value> {
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10);
+    if !shaped {
+        return None;
+    }
+    let (y, m, d) = (
+        value[..4].parse().ok()?,
+        value[5..7].parse().ok()?,
+        value[8..].parse().ok()?,
+    );
+    NaiveDate::from_ymd_opt(y, m, d).map(|_| Value::String(value.to_string()))
+}
+
 /// Parse TOML; when it fails on an unquoted date-like value (`date = 2023-13-45`), retry with
 /// that value quoted so the date check can say exactly what is wrong with it.
 fn parse_toml_lenient(text: &str) -> Result<toml::Table, toml::de::Error> {
@@ -415,6 +489,53 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].line, Some(3));
         assert!(d[0].message.contains("month 13 is not a month"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn simple_front_matter_reads_as_the_toml_parser_reads_it() {
+        let text =
+            "title = \"Kata’ib\tHezbollah\"\n  date=2024-02-29 \ntags = [\"a\", \"b-c\"]\nnone = []\ndraft = false\n\n";
+        let parsed: BTreeMap<String, Value> = text
+            .parse::<toml::Table>()
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, toml_to_json(v)))
+            .collect();
+        assert_eq!(simple_toml(text), Some(parsed));
+        for other in [
+            "a = 1",
+            "a = \"x\" # note",
+            "a = \"x\\ty\"",
+            "a = \"\"\"x\"\"\"",
+            "a.b = \"x\"",
+            "a = \"x\"\na = \"y\"",
+            "a = 2023-02-29",
+            "a = [\"x, y\"]",
+            "[t]",
+        ] {
+            assert_eq!(simple_toml(other), None, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        #[test]
+        fn simple_front_matter_is_toml(
+            lines in proptest::collection::vec(
+                // Mostly lines the fast path takes, some with what only the parser reads.
+                "[ \t]?([a-z_\\-]{1,3}|[a-z_\\-]{1,3}|[a-z.\"]{0,2})[ \t]?=[ \t]?(\"[a-z ,é\t]{0,4}\"|\"[a-z ,é\t]{0,4}\"|\"[a-z\\\\\"#\u{1}]{0,2}\"|true|false|[0-9]{1,2}|20[0-9]{2}-[01][0-9]-[0-3][0-9]|\\[(\"[a-z,\\\"]{0,3}\",? ?){0,3}\\])[ \t]?(|||#x)[ \t]?",
+                0..5,
+            )
+        ) {
+            let text = lines.join("\n");
+            if let Some(map) = simple_toml(&text) {
+                let parsed = text.parse::<toml::Table>();
+                proptest::prop_assert!(parsed.is_ok(), "{text:?}: {parsed:?}");
+                let parsed: BTreeMap<String, Value> =
+                    parsed.unwrap().into_iter().map(|(k, v)| (k, toml_to_json(v))).collect();
+                proptest::prop_assert_eq!(map, parsed);
+            }
+        }
     }
 
     #[test]

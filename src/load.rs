@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::frontmatter::{self, Fields};
 use crate::gazetteer::{Gazetteer, Group, Place};
-use crate::text::{slugify, squash_whitespace, squash_whitespace_owned};
+use crate::text::{slugify, squash_whitespace};
 
 /// Settings from `site.toml`.
 #[derive(Debug, Clone, Serialize)]
@@ -630,11 +630,12 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
     let mut had_html = false;
     let mut current: Option<(BlockKind, String, usize)> = None;
     let mut quote_depth = 0usize;
-    let line_of = |offset: usize| -> usize {
+    let mut lines = LineCursor::new(prepared.as_bytes());
+    let mut line_of = |offset: usize| -> usize {
         let offset = offset.min(prepared.len());
-        let newlines = prepared.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
-        let added = inserted.iter().filter(|&&at| at < offset).count();
-        first_line + newlines - added
+        // `inserted` is in ascending order.
+        let added = inserted.partition_point(|&at| at < offset);
+        first_line + lines.newlines_before(offset) - added
     };
     let parser = Parser::new_ext(&prepared, pulldown_cmark::Options::empty()).into_offset_iter();
     for (event, range) in parser {
@@ -658,7 +659,11 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) | Event::End(TagEnd::Heading(_)) => {
                 if let Some((kind, text, line)) = current.take() {
-                    let text = squash_whitespace_owned(text);
+                    let text = if needs_squashing(&text) {
+                        squash_whitespace(&text)
+                    } else {
+                        text
+                    };
                     if !text.is_empty() {
                         blocks.push(Block { kind, text, line });
                     }
@@ -696,6 +701,63 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
     (blocks, had_html)
 }
 
+/// Whether [`squash_whitespace`] would change `s`: it has whitespace at either end, whitespace
+/// other than a space, or two spaces in a row. Unlike `squash_whitespace_owned` this looks at
+/// the bytes in one pass, and keeps text with (non-space) non-ASCII characters as it is.
+fn needs_squashing(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
+    let ascii_space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let mut non_ascii = last >= 0x80;
+    // Every pair of neighbours, with no early exit, so the loop runs on vector registers.
+    let mut bad = ascii_space(first) || ascii_space(last);
+    for (&a, &b) in bytes.iter().zip(&bytes[1..]) {
+        non_ascii |= a >= 0x80;
+        bad |= (a.wrapping_sub(b'\t') < 5) | ((a == b' ') & (b == b' '));
+    }
+    bad || (non_ascii && s.chars().any(|c| !c.is_ascii() && c.is_whitespace()))
+}
+
+/// Counts the newlines before an offset, starting from the last offset asked about: blocks
+/// are asked for in file order, so the text is scanned about once instead of once per block.
+struct LineCursor<'a> {
+    text: &'a [u8],
+    offset: usize,
+    newlines: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            newlines: 0,
+        }
+    }
+
+    /// Newlines in `text[..offset]`; `offset` must be at most the text's length.
+    fn newlines_before(&mut self, offset: usize) -> usize {
+        // Chunks short enough for 8-bit counts, added with no early exit, so vector registers
+        // take many bytes at a time.
+        let count = |bytes: &[u8]| -> usize {
+            bytes
+                .chunks(255)
+                .map(|c| usize::from(c.iter().fold(0u8, |n, &b| n + u8::from(b == b'\n'))))
+                .sum()
+        };
+        if offset >= self.offset {
+            self.newlines += count(&self.text[self.offset..offset]);
+        } else {
+            self.newlines -= count(&self.text[offset..self.offset]);
+        }
+        self.offset = offset;
+        self.newlines
+    }
+}
+
 /// Pasted articles often put one paragraph per line and never wrap. When any prose line is
 /// longer than hard-wrapped Markdown would have (120 characters), every line break between two
 /// prose lines is taken as a paragraph break: a blank line is inserted. Returns the text and
@@ -726,11 +788,62 @@ fn split_unwrapped_lines(body: &str) -> (String, Vec<usize>) {
 
 /// Drop blocks that repeat an earlier block word for word (scraping artefacts such as an
 /// article pasted twice); returns how many were dropped.
+///
+/// Folding every block was most of the cost of loading, so each block first gets a cheap
+/// [`fold_signature`], which blocks with the same folded key always share. Blocks with the
+/// same signature and the same text repeat one another; only blocks whose signature is shared
+/// by a different text are folded and compared.
 fn fold_repeated(blocks: &mut Vec<Block>) -> usize {
+    let signatures: Vec<FoldSignature> = blocks.iter().map(|b| fold_signature(&b.text)).collect();
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    // A stable sort, so each group of equal signatures is in file order.
+    order.sort_by_key(|&i| signatures[i]);
+    let mut keep = vec![true; blocks.len()];
+    for group in order.chunk_by(|&a, &b| signatures[a] == signatures[b]) {
+        let Some((&first, rest)) = group.split_first() else {
+            continue;
+        };
+        if rest.iter().all(|&i| blocks[i].text == blocks[first].text) {
+            for &i in rest {
+                keep[i] = false;
+            }
+        } else {
+            let mut seen = std::collections::HashSet::new();
+            for &i in group {
+                keep[i] = seen.insert(crate::text::fold_key(&blocks[i].text));
+            }
+        }
+    }
     let before = blocks.len();
-    let mut seen = std::collections::HashSet::new();
-    blocks.retain(|b| seen.insert(crate::text::fold_key(&b.text)));
+    let mut keep = keep.into_iter();
+    blocks.retain(|_| keep.next().unwrap_or(true));
     before - blocks.len()
+}
+
+/// How many letters and digits a text's folded key holds, and the sum of their byte values.
+/// Folding lowercases ASCII letters, keeps digits and turns every other ASCII character into
+/// a space or nothing, so an ASCII text has the same signature as its folded key and needs no
+/// folding; other text is folded first.
+type FoldSignature = (u64, u64);
+
+fn fold_signature(text: &str) -> FoldSignature {
+    if !text.is_ascii() {
+        return fold_signature(&crate::text::fold_key(text));
+    }
+    let (mut count, mut sum) = (0, 0);
+    // Chunks short enough for 16-bit sums (256 × b'z' < 2^16), added with no early exit, so
+    // vector registers take many bytes at a time.
+    for chunk in text.as_bytes().chunks(256) {
+        let (n, s) = chunk.iter().fold((0u16, 0u16), |(n, s), &b| {
+            // Lowercase a letter; a digit already has the 0x20 bit.
+            let lower = b | 0x20;
+            let alnum = (lower.wrapping_sub(b'a') < 26) | (b.wrapping_sub(b'0') < 10);
+            (n + u16::from(alnum), s + if alnum { u16::from(lower) } else { 0 })
+        });
+        count += u64::from(n);
+        sum += u64::from(s);
+    }
+    (count, sum)
 }
 
 /// A title from the text: a first line that reads as a headline (short, no final full stop)
@@ -930,6 +1043,53 @@ mod tests {
         assert_eq!(a.blocks.len(), 2);
         assert_eq!(a.blocks[0].text, "A wrapped line that continues.");
         assert_eq!(a.blocks[1].line, 7);
+    }
+
+    #[test]
+    fn repeats_differing_only_in_case_and_punctuation_are_folded() {
+        let mut blocks: Vec<Block> = ["The base, hit.", "Ain al-Asad", "the BASE hit", "Aïn al Asad", "Other"]
+            .iter()
+            .map(|t| Block {
+                kind: BlockKind::Paragraph,
+                text: t.to_string(),
+                line: 1,
+            })
+            .collect();
+        assert_eq!(fold_repeated(&mut blocks), 2);
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["The base, hit.", "Ain al-Asad", "Other"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_text_has_the_signature_of_its_folded_key(s in "[aZz09 .'`sS\\-\t\n#_@\\[{~\x7f]{0,40}") {
+            proptest::prop_assert_eq!(fold_signature(&s), fold_signature(&crate::text::fold_key(&s)));
+        }
+
+        #[test]
+        fn folding_repeats_drops_what_folding_every_block_drops(
+            texts in proptest::collection::vec("[aAbB '.\u{e9}]{0,6}", 0..12)
+        ) {
+            let mut blocks: Vec<Block> = texts
+                .iter()
+                .map(|t| Block { kind: BlockKind::Paragraph, text: t.clone(), line: 1 })
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            let total = texts.len();
+            let expected: Vec<String> =
+                texts.into_iter().filter(|t| seen.insert(crate::text::fold_key(t))).collect();
+            let dropped = fold_repeated(&mut blocks);
+            let kept: Vec<String> = blocks.into_iter().map(|b| b.text).collect();
+            proptest::prop_assert_eq!(dropped, total - expected.len());
+            proptest::prop_assert_eq!(kept, expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_needs_squashing_when_squashing_changes_it(s in "[a \t\n\r\x0b\x0c\u{a0}\u{85}\u{3000}é—]{0,12}") {
+            proptest::prop_assert_eq!(needs_squashing(&s), squash_whitespace(&s) != s);
+        }
     }
 
     #[test]
