@@ -316,12 +316,12 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             }
         }
         // "Union III in central Baghdad": the city only locates the site inside it.
-        let site_places: Vec<String> = sites.iter().filter_map(|m| place_id(&m.entity)).collect();
+        let site_places: Vec<&str> = sites.iter().filter_map(|m| place_id(&m.entity)).collect();
         sites.retain(|m| {
             let id = place_id(&m.entity).unwrap_or_default();
             !site_places
                 .iter()
-                .any(|other| *other != id && gazetteer.is_within(other, &id))
+                .any(|other| *other != id && gazetteer.is_within(other, id))
         });
         // "the base" / "the garrison" with no site named: the last installation named nearby.
         let mut inferred = None;
@@ -685,9 +685,9 @@ const DETERMINERS: &[&str] = &[
     "last", "recent", "repeated", "multiple",
 ];
 
-fn place_id(e: &EntityRef) -> Option<String> {
+fn place_id(e: &EntityRef) -> Option<&str> {
     match e {
-        EntityRef::Place(id) => Some(id.to_string()),
+        EntityRef::Place(id) => Some(id),
         EntityRef::Group(_) => None,
     }
 }

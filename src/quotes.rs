@@ -17,7 +17,8 @@ pub fn quoted_sentences(sentences: &Sentences, blocks: &[std::ops::Range<usize>]
     for (bi, range) in blocks.iter().enumerate() {
         let block = sentences.whole_text().get(range.clone()).unwrap_or_default();
         // Only these marks open a quotation: most paragraphs have none.
-        if !block.contains(['"', '\u{201C}', '\u{2018}']) {
+        // Bytes, not chars: '"', or the lead byte every curly opening quote starts with.
+        if !block.bytes().any(|b| b == b'"' || b == 0xE2) || !block.contains(['"', '\u{201C}', '\u{2018}']) {
             continue;
         }
         for (start, end) in quotations(block) {
@@ -25,7 +26,10 @@ pub fn quoted_sentences(sentences: &Sentences, blocks: &[std::ops::Range<usize>]
                 continue;
             }
             // Sentences of this block overlapping the quotation.
-            for s in sentences.iter().filter(|s| s.block == bi) {
+            // Sentences run in block order: the block's own are one slice of them.
+            let first = sentences.partition_point(|s| s.block < bi);
+            let end_of_block = sentences.partition_point(|s| s.block <= bi);
+            for s in sentences.get(first..end_of_block).unwrap_or_default() {
                 let (at, s_end) = sentences.span(s);
                 let (at, s_end) = (at.saturating_sub(range.start), s_end.saturating_sub(range.start));
                 if at < end && s_end > start {
@@ -42,10 +46,10 @@ pub fn quoted_sentences(sentences: &Sentences, blocks: &[std::ops::Range<usize>]
 fn quotations(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        let next = chars.get(k + 1).map(|x| x.1);
-        let prev = k.checked_sub(1).map(|p| chars[p].1);
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|x| x.1);
         match (open, c) {
             (None, '\u{201C}') | (None, '\u{2018}') => open = Some((i + c.len_utf8(), c)),
             (None, '"') if prev.is_none_or(|p| !p.is_alphanumeric()) => open = Some((i + 1, '"')),
@@ -59,6 +63,7 @@ fn quotations(text: &str) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
+        prev = Some(c);
     }
     // A quotation left open at the end of a paragraph runs to its end (press style for
     // quotes that continue in the next paragraph).
