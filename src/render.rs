@@ -783,6 +783,7 @@ fn templates(corpus: &Corpus) -> Result<Tera, Vec<Diagnostic>> {
         all.insert(name.clone(), text.clone());
     }
     let mut tera = Tera::new();
+    tera.set_escape_fn(tera_escape);
     tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| vec![template_error("templates", &e)])?;
     Ok(tera)
@@ -1061,14 +1062,43 @@ pub fn escape(s: &str) -> String {
 
 /// [`escape`], appending to `out`.
 fn escape_into(out: &mut String, s: &str) {
-    crate::text::replace_chars_into(out, s, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&#39;"),
-        _ => None,
-    })
+    let mut kept = 0;
+    while let Some((at, replacement)) = next_html_special(s, kept) {
+        out.push_str(&s[kept..at]);
+        out.push_str(replacement);
+        kept = at + 1;
+    }
+    out.push_str(&s[kept..]);
+}
+
+/// The first character at or after byte `from` that HTML escaping replaces, and its
+/// replacement. All five are ASCII, so a byte scan finds them and the runs between them are
+/// copied whole.
+fn next_html_special(s: &str, from: usize) -> Option<(usize, &'static str)> {
+    let bytes = s.as_bytes().get(from..)?;
+    let at = bytes
+        .iter()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))?;
+    let replacement = match bytes[at] {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        _ => "&#39;",
+    };
+    Some((from + at, replacement))
+}
+
+/// Tera's escape function, with the same replacements as its default: the default writes
+/// byte by byte through a `dyn Write`, which made escaping a fifth of rendering.
+fn tera_escape(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut kept = 0;
+    while let Some((at, replacement)) = next_html_special(s, kept) {
+        out.write_all(&s.as_bytes()[kept..at])?;
+        out.write_all(replacement.as_bytes())?;
+        kept = at + 1;
+    }
+    out.write_all(&s.as_bytes()[kept..])
 }
 
 /// Markdown from gazetteer descriptions and analysts' notes, with raw HTML escaped and the
