@@ -1246,12 +1246,74 @@ fn source_body_html(
 /// JSON that stays inert if someone pastes it into a page: `<`, `>` and `&` (which only occur
 /// inside strings) become `\u` escapes, as Go's encoder does.
 pub fn html_safe_json(json: &str) -> String {
-    crate::text::replace_chars(json, |c| match c {
-        '<' => Some("\\u003c"),
-        '>' => Some("\\u003e"),
-        '&' => Some("\\u0026"),
-        _ => None,
-    })
+    let mut out = Vec::with_capacity(json.len());
+    // Writing into memory cannot fail.
+    let _ = write_html_safe(json.as_bytes(), &mut out);
+    // Only ASCII characters were replaced, by ASCII, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write JSON text into `out` with `<`, `>` and `&` escaped (see [`html_safe_json`]).
+fn write_html_safe(json: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut kept = 0;
+    while let Some(at) = find_byte(&json[kept..], has_json_special, |b| matches!(b, b'<' | b'>' | b'&')) {
+        let at = kept + at;
+        out.write_all(&json[kept..at])?;
+        out.write_all(match json[at] {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        })?;
+        kept = at + 1;
+    }
+    out.write_all(&json[kept..])
+}
+
+// Finding the few bytes escaping replaces, eight bytes at a time: text is long and they are
+// rare, and a byte-by-byte search was most of the cost of escaping.
+
+/// A byte in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// Whether any byte of `w` is zero (a subtraction borrows into the top bit only of a byte
+/// that was zero, or that follows one).
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(splat(1)) & !w & splat(0x80) != 0
+}
+
+/// Whether any byte of `w` is `b`.
+fn has_byte(w: u64, b: u8) -> bool {
+    has_zero_byte(w ^ splat(b))
+}
+
+/// Whether `w` holds `<`, `>` or `&` (`<` and `>` differ only in bit 1).
+fn has_json_special(w: u64) -> bool {
+    has_byte(w | splat(0x02), b'>') || has_byte(w, b'&')
+}
+
+/// Whether `w` holds `&`, `<`, `>`, `"` or `'` (`&` and `'` differ only in bit 0).
+fn has_html_special(w: u64) -> bool {
+    has_byte(w | splat(0x02), b'>') || has_byte(w | splat(0x01), b'\'') || has_byte(w, b'"')
+}
+
+/// The position of the first byte that `is` picks, checking eight bytes at once with
+/// `word_has`, which says whether a word (read little-endian) holds one.
+fn find_byte(bytes: &[u8], word_has: fn(u64) -> bool, is: fn(u8) -> bool) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if word_has(u64::from_le_bytes(word))
+            && let Some(i) = chunk.iter().position(|&b| is(b))
+        {
+            return Some(start + i);
+        }
+        start += 8;
+    }
+    chunks.remainder().iter().position(|&b| is(b)).map(|i| start + i)
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -1277,9 +1339,9 @@ fn escape_into(out: &mut String, s: &str) {
 /// copied whole.
 fn next_html_special(s: &str, from: usize) -> Option<(usize, &'static str)> {
     let bytes = s.as_bytes().get(from..)?;
-    let at = bytes
-        .iter()
-        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))?;
+    let at = find_byte(bytes, has_html_special, |b| {
+        matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+    })?;
     let replacement = match bytes[at] {
         b'&' => "&amp;",
         b'<' => "&lt;",
@@ -1339,35 +1401,61 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 /// from the briefing's structs and escaped as it goes: neither a JSON tree nor the whole text
 /// is ever held in memory (at 100,000 articles `data/incidents.json` is hundreds of MB).
 pub fn write_json<T: Serialize>(value: &T, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let mut safe = HtmlSafe(out);
+    let mut safe = HtmlSafe::new(out);
     serde_json::to_writer_pretty(&mut safe, value)?;
-    safe.0.write_all(b"\n")
+    std::io::Write::write_all(&mut safe, b"\n")?;
+    safe.finish()
 }
 
 /// A writer that turns `<`, `>` and `&` into `\u` escapes on the way through (see
-/// [`html_safe_json`]; in JSON those characters only occur inside strings).
-struct HtmlSafe<W>(W);
+/// [`html_safe_json`]; in JSON those characters only occur inside strings). The serialiser
+/// writes a few bytes at a time; they are gathered and escaped a block at a time.
+pub(crate) struct HtmlSafe<W: std::io::Write> {
+    out: W,
+    pending: Vec<u8>,
+}
+
+/// How much [`HtmlSafe`] gathers before escaping it into its writer.
+const HTML_SAFE_BLOCK: usize = 1 << 16;
+
+impl<W: std::io::Write> HtmlSafe<W> {
+    pub(crate) fn new(out: W) -> Self {
+        HtmlSafe {
+            out,
+            pending: Vec::with_capacity(HTML_SAFE_BLOCK),
+        }
+    }
+
+    /// Escape what is gathered into the writer.
+    fn drain(&mut self) -> std::io::Result<()> {
+        write_html_safe(&self.pending, &mut self.out)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Write out what is left (without flushing the writer, which its owner does).
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
+        self.drain()
+    }
+}
 
 impl<W: std::io::Write> std::io::Write for HtmlSafe<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut from = 0;
-        for (i, b) in buf.iter().enumerate() {
-            let escaped: &[u8] = match b {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                b'&' => b"\\u0026",
-                _ => continue,
-            };
-            self.0.write_all(&buf[from..i])?;
-            self.0.write_all(escaped)?;
-            from = i + 1;
-        }
-        self.0.write_all(&buf[from..])?;
+        self.write_all(buf)?;
         Ok(buf.len())
     }
 
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= HTML_SAFE_BLOCK {
+            self.drain()?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.drain()?;
+        self.out.flush()
     }
 }
 
