@@ -975,12 +975,15 @@ fn template_error(template: &str, e: &tera::Error) -> Diagnostic {
 /// one-fact change is a one-line diff. Trailing whitespace goes too.
 fn tidy(html: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(html.len());
-    for line in html.split(|&b| b == b'\n') {
-        let kept = trim_end(line);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let end = find_byte(rest, |w| has_byte(w, b'\n'), |b| b == b'\n').unwrap_or(rest.len());
+        let kept = trim_end(&rest[..end]);
         if !kept.is_empty() {
             out.extend_from_slice(kept);
             out.push(b'\n');
         }
+        rest = rest.get(end + 1..).unwrap_or_default();
     }
     out
 }
@@ -1205,7 +1208,13 @@ fn source_body_html(
                 html.push(' ');
             }
             let class = if cited.contains_key(&s.n) { "s cited" } else { "s" };
-            html.push_str(&format!("<span class=\"{class}\" id=\"s{}\">", s.n));
+            // Written piece by piece: a `format!` per sentence and per name was a tenth of
+            // making a source page.
+            html.push_str("<span class=\"");
+            html.push_str(class);
+            html.push_str("\" id=\"s");
+            push_number(&mut html, s.n);
+            html.push_str("\">");
             let mut pos = 0;
             let named = mentions.partition_point(|m| m.sentence < s.n);
             for m in mentions[named..].iter().take_while(|m| m.sentence == s.n) {
@@ -1217,7 +1226,11 @@ fn source_body_html(
                     EntityRef::Group(id) => ("groups", id),
                     EntityRef::Place(id) => ("places", id),
                 };
-                html.push_str(&format!("<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\""));
+                html.push_str("<a class=\"mention\" href=\"../../");
+                html.push_str(dir);
+                html.push('/');
+                html.push_str(id);
+                html.push_str("/\" title=\"");
                 escape_into(&mut html, g.name_of(&m.entity));
                 html.push_str("\">");
                 escape_into(&mut html, &text[m.start..m.end]);
@@ -1228,9 +1241,13 @@ fn source_body_html(
             html.push_str("</span>");
             if let Some(ids) = cited.get(&s.n) {
                 for id in ids {
-                    html.push_str(&format!(
-                        "<a class=\"backref\" href=\"../../incidents/{id}/\" aria-label=\"Cited in incident {id}\">[{id}]</a>"
-                    ));
+                    html.push_str("<a class=\"backref\" href=\"../../incidents/");
+                    html.push_str(id);
+                    html.push_str("/\" aria-label=\"Cited in incident ");
+                    html.push_str(id);
+                    html.push_str("\">[");
+                    html.push_str(id);
+                    html.push_str("]</a>");
                 }
             }
         }
@@ -1241,6 +1258,13 @@ fn source_body_html(
         html.push_str("</ul>\n");
     }
     html
+}
+
+/// Append `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
 }
 
 /// JSON that stays inert if someone pastes it into a page: `<`, `>` and `&` (which only occur
@@ -1300,7 +1324,7 @@ fn has_html_special(w: u64) -> bool {
 
 /// The position of the first byte that `is` picks, checking eight bytes at once with
 /// `word_has`, which says whether a word (read little-endian) holds one.
-fn find_byte(bytes: &[u8], word_has: fn(u64) -> bool, is: fn(u8) -> bool) -> Option<usize> {
+fn find_byte(bytes: &[u8], word_has: impl Fn(u64) -> bool, is: impl Fn(u8) -> bool) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut start = 0;
     for chunk in &mut chunks {
