@@ -316,6 +316,12 @@ pub enum Feed {
     Place(usize),
 }
 
+thread_local! {
+    /// A page as the template renders it, before [`tidy`]: kept from page to page, so a
+    /// 100 KB page is not grown from nothing every time.
+    static RENDERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Everything needed to render any page, prepared once; pages are then rendered
 /// independently (in parallel) and can be written as they come.
 pub struct Plan<'a> {
@@ -893,14 +899,16 @@ impl Plan<'_> {
         ctx.insert("root", &root);
         ctx.insert("canonical", &canonical);
         ctx.insert("section", section);
-        let mut html = Vec::new();
-        match self.tera.render_to(template, &ctx, &mut html) {
-            Ok(()) => Ok(Page {
-                path,
-                bytes: tidy(&html),
-            }),
-            Err(e) => Err(template_error(template, &e)),
-        }
+        RENDERED.with_borrow_mut(|html| {
+            html.clear();
+            match self.tera.render_to(template, &ctx, &mut *html) {
+                Ok(()) => Ok(Page {
+                    path,
+                    bytes: tidy(html),
+                }),
+                Err(e) => Err(template_error(template, &e)),
+            }
+        })
     }
 }
 
@@ -1177,7 +1185,8 @@ fn source_body_html(
     g: &Gazetteer,
     cited: &BTreeMap<usize, Vec<&str>>,
 ) -> String {
-    let mut html = String::new();
+    // The text and about as much again in markup.
+    let mut html = String::with_capacity(2 * analysis.sentences.whole_text().len());
     let mut open_list = false;
     // Sentences by block and mentions by sentence, each in their stored order, found once
     // rather than by scanning the article for every block and every sentence.
@@ -1709,6 +1718,98 @@ impl Plan<'_> {
                 let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();
                 out.write_all(&publish::sitemap(&self.corpus.config, &paths).bytes)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts with the characters escaping changes, at every offset around a word's edges.
+    fn samples() -> Vec<String> {
+        let mut out = vec![String::new(), "plain text, no specials at all here".into()];
+        for special in [
+            "&", "<", ">", "\"", "'", "é", "\u{a0}", "\u{3000}", " ", "\t", "\x0b", "\r",
+        ] {
+            for at in 0..18 {
+                let mut s: String = "abcdefghijklmnopq".chars().take(at).collect();
+                s.push_str(special);
+                s.push_str("xyz&<tail>");
+                out.push(s.clone());
+                out.push(format!("{s}{special}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escape_replaces_exactly_the_five_characters() {
+        for s in samples() {
+            let expected = crate::text::replace_chars(&s, |c| match c {
+                '&' => Some("&amp;"),
+                '<' => Some("&lt;"),
+                '>' => Some("&gt;"),
+                '"' => Some("&quot;"),
+                '\'' => Some("&#39;"),
+                _ => None,
+            });
+            assert_eq!(escape(&s), expected, "{s:?}");
+            let mut via_tera = Vec::new();
+            tera_escape(&s, &mut via_tera).unwrap();
+            assert_eq!(String::from_utf8(via_tera).unwrap(), expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn html_safe_json_escapes_angle_brackets_and_ampersands() {
+        for s in samples() {
+            let expected = crate::text::replace_chars(&s, |c| match c {
+                '<' => Some("\\u003c"),
+                '>' => Some("\\u003e"),
+                '&' => Some("\\u0026"),
+                _ => None,
+            });
+            assert_eq!(html_safe_json(&s), expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn html_safe_writer_gives_the_same_bytes_however_it_is_written() {
+        let text: String = samples().concat().repeat(200);
+        let mut out = Vec::new();
+        let mut safe = HtmlSafe::new(&mut out);
+        for piece in text.as_bytes().chunks(7) {
+            std::io::Write::write_all(&mut safe, piece).unwrap();
+        }
+        safe.finish().unwrap();
+        assert!(text.len() > HTML_SAFE_BLOCK);
+        assert_eq!(String::from_utf8(out).unwrap(), html_safe_json(&text));
+    }
+
+    #[test]
+    fn tidy_drops_blank_lines_and_trailing_whitespace_as_str_methods_do() {
+        let old = |html: &str| {
+            let mut out = String::new();
+            for line in html.lines() {
+                if !line.trim().is_empty() {
+                    out.push_str(line.trim_end());
+                    out.push('\n');
+                }
+            }
+            out
+        };
+        let mut pages = samples();
+        pages.push("<p>a</p>\n\n  \n\t\n<p>b</p>  \r\n\u{a0}\n\u{3000}x\u{3000}\n\x0b\n<p>c</p>".into());
+        pages.push("no newline at the end \u{2003}".into());
+        pages.push("\n\n\n".into());
+        pages.push(samples().join("\n"));
+        for page in pages {
+            assert_eq!(
+                String::from_utf8(tidy(page.as_bytes())).unwrap(),
+                old(&page),
+                "{page:?}"
+            );
         }
     }
 }
