@@ -3,7 +3,7 @@
 //! Templates get view types made for them (names resolved, dates formatted), never the
 //! internal structures. Links are relative, so the site works under any base path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -331,12 +331,12 @@ pub struct Plan<'a> {
     analyses: BTreeMap<&'a str, &'a Analysis>,
     articles: BTreeMap<&'a str, &'a Article>,
     /// Incident id → position in the briefing.
-    incident_pos: BTreeMap<&'a str, usize>,
+    incident_pos: HashMap<&'a str, usize>,
     /// Each incident's card as a Tera value, by position; made on first use and then shared
     /// by every page listing the incident.
     cards: Vec<OnceLock<Value>>,
     /// Source id → position in the briefing.
-    source_pos: BTreeMap<&'a str, usize>,
+    source_pos: HashMap<&'a str, usize>,
     /// Each source's [`SourceValues`], by position; made on first use (`serve` may never need
     /// most of them).
     source_values: Vec<OnceLock<SourceValues>>,
@@ -344,6 +344,9 @@ pub struct Plan<'a> {
     site: Value,
     /// Source id → sentence number → incidents citing it.
     cited: OnceLock<Cited<'a>>,
+    /// Each group's and place's mention link up to its text (`<a … title="…">`), made with the
+    /// first source page: an article names dozens of them.
+    mention_links: OnceLock<HashMap<EntityRef, String>>,
     /// What the Atom feeds are made from; made with the first feed.
     feeds: OnceLock<publish::Feeds<'a>>,
     /// See [`Plan::render_one_at_a_time`].
@@ -444,6 +447,7 @@ pub fn plan<'a>(
             language: &cfg.language,
         }),
         cited: OnceLock::new(),
+        mention_links: OnceLock::new(),
         feeds: OnceLock::new(),
         one_at_a_time: false,
         big_pages: std::sync::Mutex::new(()),
@@ -662,14 +666,27 @@ impl Plan<'_> {
     /// (`data/*.json` lists them all).
     fn newest_sources(&self, positions: &[u32]) -> Vec<&Value> {
         let sources = &self.briefing.sources;
-        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = positions
+        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize, usize)> = positions
             .iter()
             .filter_map(|&i| sources.get(i as usize).map(|s| (s.date, s.id.as_str(), i as usize)))
+            .enumerate()
+            .map(|(k, (date, id, i))| (date, id, i, k))
             .collect();
-        // Newest first, undated last, then by id.
-        list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        list.truncate(SOURCES_LISTED);
-        list.into_iter().map(|(_, _, i)| &self.source_values(i).item).collect()
+        // Newest first, undated last, then by id, then as listed. Only the first few are
+        // kept, so they are picked out before they are sorted (a group's sources run to
+        // thousands).
+        let order = |a: &(Option<chrono::NaiveDate>, &str, usize, usize),
+                     b: &(Option<chrono::NaiveDate>, &str, usize, usize)| {
+            b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.3.cmp(&b.3))
+        };
+        if list.len() > SOURCES_LISTED {
+            list.select_nth_unstable_by(SOURCES_LISTED - 1, order);
+            list.truncate(SOURCES_LISTED);
+        }
+        list.sort_unstable_by(order);
+        list.into_iter()
+            .map(|(_, _, i, _)| &self.source_values(i).item)
+            .collect()
     }
 
     /// Render one page.
@@ -848,7 +865,10 @@ impl Plan<'_> {
                     self.cited().get(s.id.as_str()).unwrap_or(&own)
                 };
                 let body = match (self.articles.get(s.id.as_str()), self.analyses.get(s.id.as_str())) {
-                    (Some(article), Some(analysis)) => source_body_html(article, analysis, g, cited),
+                    (Some(article), Some(analysis)) => {
+                        let links = self.mention_links.get_or_init(|| mention_links(g));
+                        source_body_html(article, analysis, g, links, cited)
+                    }
                     _ => String::new(),
                 };
                 let values = self.source_values(i);
@@ -1183,6 +1203,7 @@ fn source_body_html(
     article: &Article,
     analysis: &Analysis,
     g: &Gazetteer,
+    links: &HashMap<EntityRef, String>,
     cited: &BTreeMap<usize, Vec<&str>>,
 ) -> String {
     // The text and about as much again in markup.
@@ -1231,17 +1252,10 @@ fn source_body_html(
                     continue;
                 }
                 escape_into(&mut html, &text[pos..m.start]);
-                let (dir, id) = match &m.entity {
-                    EntityRef::Group(id) => ("groups", id),
-                    EntityRef::Place(id) => ("places", id),
-                };
-                html.push_str("<a class=\"mention\" href=\"../../");
-                html.push_str(dir);
-                html.push('/');
-                html.push_str(id);
-                html.push_str("/\" title=\"");
-                escape_into(&mut html, g.name_of(&m.entity));
-                html.push_str("\">");
+                match links.get(&m.entity) {
+                    Some(link) => html.push_str(link),
+                    None => push_mention_link(&mut html, g, &m.entity),
+                }
                 escape_into(&mut html, &text[m.start..m.end]);
                 html.push_str("</a>");
                 pos = m.end;
@@ -1267,6 +1281,35 @@ fn source_body_html(
         html.push_str("</ul>\n");
     }
     html
+}
+
+/// Every group's and place's mention link, made once for all source pages.
+fn mention_links(g: &Gazetteer) -> HashMap<EntityRef, String> {
+    let groups = g.groups.keys().map(|id| EntityRef::Group(id.as_str().into()));
+    let places = g.places.keys().map(|id| EntityRef::Place(id.as_str().into()));
+    groups
+        .chain(places)
+        .map(|e| {
+            let mut link = String::new();
+            push_mention_link(&mut link, g, &e);
+            (e, link)
+        })
+        .collect()
+}
+
+/// A link to the page of a group or place the text names, up to the name itself.
+fn push_mention_link(html: &mut String, g: &Gazetteer, e: &EntityRef) {
+    let (dir, id) = match e {
+        EntityRef::Group(id) => ("groups", id),
+        EntityRef::Place(id) => ("places", id),
+    };
+    html.push_str("<a class=\"mention\" href=\"../../");
+    html.push_str(dir);
+    html.push('/');
+    html.push_str(id);
+    html.push_str("/\" title=\"");
+    escape_into(html, g.name_of(e));
+    html.push_str("\">");
 }
 
 /// Append `n` in decimal.
