@@ -68,13 +68,13 @@ fn rfc3339(d: Option<NaiveDate>) -> String {
 }
 
 /// One Atom feed of incidents, newest first, from their entries.
-fn feed<'e>(
+fn feed(
     config: &Config,
     published: &LatestSource<'_>,
     path: &str,
     title: &str,
     incidents: &[&Incident],
-    entries: &[&'e str],
+    entries: &[&str],
 ) -> Page {
     let mut x = String::with_capacity(1024 + entries.iter().map(|e| e.len()).sum::<usize>());
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
