@@ -3,6 +3,7 @@
 //! the content, never from the clock.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 
@@ -66,16 +67,16 @@ fn rfc3339(d: Option<NaiveDate>) -> String {
     )
 }
 
-/// One Atom feed of incidents, newest first.
+/// One Atom feed of incidents, newest first, from their entries.
 fn feed(
     config: &Config,
     published: &LatestSource<'_>,
-    g: &Gazetteer,
     path: &str,
     title: &str,
     incidents: &[&Incident],
+    entries: &[&str],
 ) -> Page {
-    let mut x = String::new();
+    let mut x = String::with_capacity(1024 + entries.iter().map(|e| e.len()).sum::<usize>());
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
@@ -97,40 +98,47 @@ fn feed(
         rfc3339(updated(incidents, published))
     ));
     x.push_str("<author><name>sitrep</name></author>\n");
-    for i in incidents {
-        let link = url(config, &format!("incidents/{}/", i.id));
-        let place = g.place_name(&i.place);
-        let claimants: Vec<&str> = i.claimed_by.iter().map(|c| g.group_name(c)).collect();
-        let mut summary = format!(
-            "{}, {}. Weapons: {}. Status: {}.",
-            date_label(i.date, i.date_precision),
-            place,
-            i.weapons.join(", "),
-            i.status
-        );
-        if !claimants.is_empty() {
-            summary.push_str(&format!(" Claimed by {}.", claimants.join(", ")));
-        }
-        summary.push_str(&format!(" {} source(s).", i.sources.len()));
-        x.push_str("<entry>\n");
-        x.push_str(&format!(
-            "<title>{}</title>\n",
-            xml_escape(&format!("{} ({})", i.title, date_label(i.date, i.date_precision)))
-        ));
-        x.push_str(&format!(
-            "<id>{}</id>\n",
-            xml_escape(&feed_id(config, &format!("incidents/{}/", i.id)))
-        ));
-        x.push_str(&format!("<link href=\"{}\"/>\n", xml_escape(&link)));
-        x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(&[*i], published))));
-        x.push_str(&format!("<summary>{}</summary>\n", xml_escape(&summary)));
-        x.push_str("</entry>\n");
+    for e in entries {
+        x.push_str(e);
     }
     x.push_str("</feed>\n");
     Page {
         path: path.to_string(),
         bytes: x.into_bytes(),
     }
+}
+
+/// An incident's `<entry>`: the same in every feed that lists it.
+fn entry(config: &Config, published: &LatestSource<'_>, g: &Gazetteer, i: &Incident) -> String {
+    let mut x = String::new();
+    let link = url(config, &format!("incidents/{}/", i.id));
+    let place = g.place_name(&i.place);
+    let claimants: Vec<&str> = i.claimed_by.iter().map(|c| g.group_name(c)).collect();
+    let mut summary = format!(
+        "{}, {}. Weapons: {}. Status: {}.",
+        date_label(i.date, i.date_precision),
+        place,
+        i.weapons.join(", "),
+        i.status
+    );
+    if !claimants.is_empty() {
+        summary.push_str(&format!(" Claimed by {}.", claimants.join(", ")));
+    }
+    summary.push_str(&format!(" {} source(s).", i.sources.len()));
+    x.push_str("<entry>\n");
+    x.push_str(&format!(
+        "<title>{}</title>\n",
+        xml_escape(&format!("{} ({})", i.title, date_label(i.date, i.date_precision)))
+    ));
+    x.push_str(&format!(
+        "<id>{}</id>\n",
+        xml_escape(&feed_id(config, &format!("incidents/{}/", i.id)))
+    ));
+    x.push_str(&format!("<link href=\"{}\"/>\n", xml_escape(&link)));
+    x.push_str(&format!("<updated>{}</updated>\n", rfc3339(updated(&[i], published))));
+    x.push_str(&format!("<summary>{}</summary>\n", xml_escape(&summary)));
+    x.push_str("</entry>\n");
+    x
 }
 
 /// A stable Atom id: the absolute URL when there is a base URL, else a `tag:` URI.
@@ -147,6 +155,9 @@ fn feed_id(config: &Config, path: &str) -> String {
 pub struct Feeds<'a> {
     latest: LatestSource<'a>,
     dated: Vec<&'a Incident>,
+    /// Each dated incident's `<entry>`, made the first time a feed lists it: the site's feed
+    /// and its groups' and places' feeds repeat the same entries.
+    entries: Vec<OnceLock<String>>,
 }
 
 impl<'a> Feeds<'a> {
@@ -168,24 +179,27 @@ impl<'a> Feeds<'a> {
                 (i.id.as_str(), newest)
             })
             .collect();
-        let dated = b.incidents.iter().filter(|i| i.date.is_some()).collect();
-        Feeds { latest, dated }
+        let dated: Vec<&Incident> = b.incidents.iter().filter(|i| i.date.is_some()).collect();
+        let entries = dated.iter().map(|_| OnceLock::new()).collect();
+        Feeds { latest, dated, entries }
     }
 
     /// The feed at `path`: every dated incident, or only those among `only`.
     pub fn page(&self, config: &Config, g: &Gazetteer, path: &str, title: &str, only: Option<&[String]>) -> Page {
-        let incidents: Vec<&Incident> = match only {
-            None => self.dated.clone(),
-            Some(ids) => {
-                let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-                self.dated
-                    .iter()
-                    .copied()
-                    .filter(|i| wanted.contains(i.id.as_str()))
-                    .collect()
-            }
-        };
-        feed(config, &self.latest, g, path, title, &incidents)
+        let wanted: Option<BTreeSet<&str>> = only.map(|ids| ids.iter().map(String::as_str).collect());
+        let listed: Vec<usize> = (0..self.dated.len())
+            .filter(|&k| wanted.as_ref().is_none_or(|w| w.contains(self.dated[k].id.as_str())))
+            .collect();
+        let incidents: Vec<&Incident> = listed.iter().map(|&k| self.dated[k]).collect();
+        let entries: Vec<&str> = listed
+            .iter()
+            .map(|&k| {
+                self.entries[k]
+                    .get_or_init(|| entry(config, &self.latest, g, self.dated[k]))
+                    .as_str()
+            })
+            .collect();
+        feed(config, &self.latest, path, title, &incidents, &entries)
     }
 }
 
@@ -226,7 +240,8 @@ pub fn robots(config: &Config) -> Page {
 /// The search index as a script that sets a global, so search works from `file://` too
 /// (where a page may not fetch a JSON file). Paths are relative to the site root. Written an
 /// entry at a time: at scale it lists a hundred thousand sources.
-pub fn write_search_index(b: &Briefing, g: &Gazetteer, out: &mut impl std::io::Write) -> std::io::Result<()> {
+pub fn write_search_index<W: std::io::Write>(b: &Briefing, g: &Gazetteer, out: &mut W) -> std::io::Result<()> {
+    use std::io::Write as _;
     /// One entry; the fields are in alphabetical order, as the index has always listed them.
     #[derive(serde::Serialize)]
     struct Entry<'a> {
@@ -236,13 +251,14 @@ pub fn write_search_index(b: &Briefing, g: &Gazetteer, out: &mut impl std::io::W
         u: String,
         x: String,
     }
-    let line = |out: &mut dyn std::io::Write, e: Entry<'_>| -> std::io::Result<()> {
-        // JSON is valid JavaScript; "<" is escaped so the file can never close a script tag.
-        let json = crate::render::html_safe_json(&serde_json::to_string(&e).unwrap_or_default());
-        out.write_all(json.as_bytes())?;
+    out.write_all(b"// Generated by sitrep: the search index of this briefing.\nwindow.SITREP_SEARCH = [\n")?;
+    // JSON is valid JavaScript; "<" is escaped so the file can never close a script tag.
+    let mut safe = crate::render::HtmlSafe::new(&mut *out);
+    let out = &mut safe;
+    let line = |out: &mut crate::render::HtmlSafe<&mut W>, e: Entry<'_>| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, &e)?;
         out.write_all(b",\n")
     };
-    out.write_all(b"// Generated by sitrep: the search index of this briefing.\nwindow.SITREP_SEARCH = [\n")?;
     for i in &b.incidents {
         let place = g.place_name(&i.place);
         let claimants: Vec<&str> = i.claimed_by.iter().map(|c| g.group_name(c)).collect();
@@ -299,5 +315,6 @@ pub fn write_search_index(b: &Briefing, g: &Gazetteer, out: &mut impl std::io::W
             },
         )?;
     }
-    out.write_all(b"];\n")
+    out.write_all(b"];\n")?;
+    safe.finish()
 }

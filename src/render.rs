@@ -3,11 +3,12 @@
 //! Templates get view types made for them (names resolved, dates formatted), never the
 //! internal structures. Links are relative, so the site works under any base path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::{Context, Tera, Value};
 
 use crate::analyze::Analysis;
 use crate::dates::Precision;
@@ -60,87 +61,99 @@ struct Site<'a> {
     language: &'a str,
 }
 
-#[derive(Serialize, Clone)]
-struct Link {
-    id: String,
-    name: String,
+#[derive(Serialize)]
+struct Link<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
-#[derive(Serialize, Clone)]
-struct Quote {
+#[derive(Serialize)]
+struct Quote<'a> {
     n: usize,
-    text: String,
+    text: &'a str,
 }
 
-#[derive(Serialize, Clone)]
-struct SourceRef {
-    id: String,
-    title: String,
-    byline: String,
+#[derive(Serialize)]
+struct SourceRef<'a> {
+    id: Value,
+    title: Value,
+    byline: Value,
     indirect: bool,
-    date_phrases: Vec<String>,
-    quotes: Vec<Quote>,
+    date_phrases: &'a [String],
+    quotes: Vec<Quote<'a>>,
 }
 
-#[derive(Serialize, Clone)]
-struct FactView {
-    kind: String,
-    value: String,
-    subject: String,
-    source: String,
-    source_title: String,
+#[derive(Serialize)]
+struct FactView<'a> {
+    kind: &'a str,
+    value: &'a str,
+    subject: &'a str,
+    source: Value,
+    source_title: Value,
     sentence: usize,
 }
 
-#[derive(Serialize, Clone)]
-struct IncidentView {
-    id: String,
-    title: String,
+#[derive(Serialize)]
+struct IncidentView<'a> {
+    id: &'a str,
+    title: &'a str,
     date_iso: String,
     date_label: String,
     precision: &'static str,
-    place: String,
-    place_name: String,
-    regions: Vec<Link>,
-    weapons: Vec<String>,
-    claimants: Vec<Link>,
-    status: String,
-    status_reasons: Vec<String>,
-    sources: Vec<SourceRef>,
-    facts: Vec<FactView>,
-    contradictions: Vec<String>,
+    place: &'a str,
+    place_name: &'a str,
+    regions: Vec<Link<'a>>,
+    weapons: &'a [String],
+    claimants: Vec<Link<'a>>,
+    status: &'a str,
+    status_reasons: &'a [String],
+    sources: Vec<SourceRef<'a>>,
+    facts: Vec<FactView<'a>>,
+    contradictions: &'a [String],
     assessment_html: String,
 }
 
-#[derive(Serialize, Clone)]
+/// A source as lists show it.
+#[derive(Serialize)]
 struct SourceListItem<'a> {
-    id: &'a str,
-    title: &'a str,
-    byline: String,
+    id: &'a Value,
+    title: &'a Value,
+    byline: &'a Value,
     date_label: String,
     publisher: &'a str,
     incidents: &'a [String],
 }
 
+/// What pages show of a source, made into Tera values once, when a page first needs them:
+/// cloning a Tera value shares its text, so the pages citing or listing a source do not each
+/// copy (and hash) its id, title and byline again.
+struct SourceValues {
+    id: Value,
+    title: Value,
+    byline: Value,
+    /// The source as lists show it ([`SourceListItem`]).
+    item: Value,
+}
+
 #[derive(Serialize)]
-struct Month {
+struct Month<'a> {
     label: String,
-    incidents: Vec<Card>,
+    incidents: Vec<&'a Value>,
 }
 
 /// An incident as lists show it: enough for a card or a table row, nothing more, so list
 /// pages stay small however many sources an incident has.
-#[derive(Serialize, Clone)]
-struct Card {
-    id: String,
-    title: String,
+#[derive(Serialize)]
+struct Card<'a> {
+    id: &'a str,
+    title: &'a str,
     date_iso: String,
     date_label: String,
-    place: String,
-    place_name: String,
-    weapons: Vec<String>,
-    claimants: Vec<Link>,
-    status: String,
+    place: &'a str,
+    place_name: &'a str,
+    weapons: &'a [String],
+    claimants: Vec<Link<'a>>,
+    status: &'a str,
     source_count: usize,
 }
 
@@ -163,6 +176,97 @@ fn group_row(gp: &crate::derive::GroupProfile) -> GroupRow<'_> {
         incidents: &gp.incidents,
         source_count: gp.sources.len(),
     }
+}
+
+/// A kind of group, with its groups, on the groups page.
+#[derive(Serialize)]
+struct GroupKind<'a> {
+    id: &'a str,
+    label: &'a str,
+    groups: Vec<GroupRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct GroupView<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    country: &'a str,
+    aliases: &'a [String],
+    parents: Vec<Link<'a>>,
+    members: Vec<Link<'a>>,
+    description_html: String,
+    incidents: Vec<&'a Value>,
+    sources: Vec<&'a Value>,
+    source_total: usize,
+}
+
+/// A membership stated in the sources, on the group pages of both groups.
+#[derive(Serialize)]
+struct Stated<'a> {
+    member: Link<'a>,
+    umbrella: Link<'a>,
+    evidence: Vec<EvidenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceView<'a> {
+    source: &'a str,
+    title: &'a str,
+    sentence: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phrase: Option<&'a str>,
+}
+
+/// A name to review.
+#[derive(Serialize)]
+struct Candidate<'a> {
+    name: &'a str,
+    kind: &'a str,
+    evidence: Vec<EvidenceView<'a>>,
+}
+
+/// A place in the places table.
+#[derive(Serialize)]
+struct PlaceRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    country: &'a str,
+    incidents: usize,
+    sources: usize,
+}
+
+/// A place and how many incidents happened there, on the home page.
+#[derive(Serialize)]
+struct PlaceCount<'a> {
+    id: &'a str,
+    name: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct PlaceView<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    aliases: &'a [String],
+    coordinates: String,
+    regions: Vec<Link<'a>>,
+    description_html: String,
+    incidents: Vec<&'a Value>,
+    sources: Vec<&'a Value>,
+    source_total: usize,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    id: &'a Value,
+    title: &'a Value,
+    byline: &'a Value,
+    url: &'a str,
+    incidents: Vec<&'a Value>,
+    body_html: String,
 }
 
 /// Source id → sentence number → incidents citing it.
@@ -212,6 +316,12 @@ pub enum Feed {
     Place(usize),
 }
 
+thread_local! {
+    /// A page as the template renders it, before [`tidy`]: kept from page to page, so a
+    /// 100 KB page is not grown from nothing every time.
+    static RENDERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Everything needed to render any page, prepared once; pages are then rendered
 /// independently (in parallel) and can be written as they come.
 pub struct Plan<'a> {
@@ -220,15 +330,25 @@ pub struct Plan<'a> {
     briefing: &'a Briefing,
     analyses: BTreeMap<&'a str, &'a Analysis>,
     articles: BTreeMap<&'a str, &'a Article>,
-    sources: BTreeMap<&'a str, &'a SourceProfile>,
-    cards: BTreeMap<&'a str, Card>,
-    /// Every source as the lists show it; made on first use (`serve` may never need it).
-    source_items: std::sync::OnceLock<Vec<SourceListItem<'a>>>,
-    source_pos: BTreeMap<&'a str, usize>,
+    /// Incident id → position in the briefing.
+    incident_pos: HashMap<&'a str, usize>,
+    /// Each incident's card as a Tera value, by position; made on first use and then shared
+    /// by every page listing the incident.
+    cards: Vec<OnceLock<Value>>,
+    /// Source id → position in the briefing.
+    source_pos: HashMap<&'a str, usize>,
+    /// Each source's [`SourceValues`], by position; made on first use (`serve` may never need
+    /// most of them).
+    source_values: Vec<OnceLock<SourceValues>>,
+    /// The `site` every page is given.
+    site: Value,
     /// Source id → sentence number → incidents citing it.
-    cited: std::sync::OnceLock<Cited<'a>>,
+    cited: OnceLock<Cited<'a>>,
+    /// Each group's and place's mention link up to its text (`<a … title="…">`), made with the
+    /// first source page: an article names dozens of them.
+    mention_links: OnceLock<HashMap<EntityRef, String>>,
     /// What the Atom feeds are made from; made with the first feed.
-    feeds: std::sync::OnceLock<publish::Feeds<'a>>,
+    feeds: OnceLock<publish::Feeds<'a>>,
     /// See [`Plan::render_one_at_a_time`].
     one_at_a_time: bool,
     /// Held while a very large incident page is made (see [`BIG_INCIDENT`]).
@@ -283,10 +403,7 @@ pub fn plan<'a>(
     analyses: &'a [Analysis],
 ) -> Result<Plan<'a>, Vec<Diagnostic>> {
     let tera = templates(corpus)?;
-    let g = &corpus.gazetteer;
     let cfg = &corpus.config;
-    let sources: BTreeMap<&str, &SourceProfile> = briefing.sources.iter().map(|s| (s.id.as_str(), s)).collect();
-    let cards = briefing.incidents.iter().map(|i| (i.id.as_str(), card(i, g))).collect();
     let mut jobs = vec![
         Job::Index,
         Job::Incidents,
@@ -310,17 +427,28 @@ pub fn plan<'a>(
         briefing,
         analyses: analyses.iter().map(|a| (a.article.as_str(), a)).collect(),
         articles: corpus.articles.iter().map(|a| (a.id.as_str(), a)).collect(),
-        sources,
-        cards,
-        source_items: std::sync::OnceLock::new(),
+        incident_pos: briefing
+            .incidents
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.id.as_str(), i))
+            .collect(),
+        cards: briefing.incidents.iter().map(|_| OnceLock::new()).collect(),
         source_pos: briefing
             .sources
             .iter()
             .enumerate()
             .map(|(i, s)| (s.id.as_str(), i))
             .collect(),
-        cited: std::sync::OnceLock::new(),
-        feeds: std::sync::OnceLock::new(),
+        source_values: briefing.sources.iter().map(|_| OnceLock::new()).collect(),
+        site: Value::from_serializable(&Site {
+            title: &cfg.title,
+            description: &cfg.description,
+            language: &cfg.language,
+        }),
+        cited: OnceLock::new(),
+        mention_links: OnceLock::new(),
+        feeds: OnceLock::new(),
         one_at_a_time: false,
         big_pages: std::sync::Mutex::new(()),
         jobs,
@@ -467,9 +595,25 @@ impl Plan<'_> {
         feeds.page(cfg, &self.corpus.gazetteer, &self.path(Job::Feed(feed)), &title, only)
     }
 
-    fn source_items(&self) -> &[SourceListItem<'_>] {
-        self.source_items
-            .get_or_init(|| self.briefing.sources.iter().map(source_item).collect())
+    /// The Tera values of the source at `pos` (made on first use).
+    fn source_values(&self, pos: usize) -> &SourceValues {
+        self.source_values[pos].get_or_init(|| source_values(&self.briefing.sources[pos]))
+    }
+
+    /// The Tera values of the source with this id, if there is one.
+    fn source_values_of(&self, id: &str) -> Option<&SourceValues> {
+        self.source_pos.get(id).map(|&pos| self.source_values(pos))
+    }
+
+    /// The card of the incident at `pos` (made on first use).
+    fn card(&self, pos: usize) -> &Value {
+        self.cards[pos]
+            .get_or_init(|| Value::from_serializable(&card(&self.briefing.incidents[pos], &self.corpus.gazetteer)))
+    }
+
+    /// The card of the incident with this id, if there is one.
+    fn card_of(&self, id: &str) -> Option<&Value> {
+        self.incident_pos.get(id).map(|&pos| self.card(pos))
     }
 
     /// Sentence number → the incidents citing it, for one source.
@@ -490,23 +634,59 @@ impl Plan<'_> {
         self.cited.get_or_init(|| citations(self.briefing, |_| true))
     }
 
-    fn cards_for<'c>(&'c self, ids: &[String]) -> Vec<&'c Card> {
-        ids.iter().filter_map(|id| self.cards.get(id.as_str())).collect()
+    fn cards_for(&self, ids: &[String]) -> Vec<&Value> {
+        ids.iter().filter_map(|id| self.card_of(id)).collect()
+    }
+
+    /// Every incident's card in the briefing's order, with the incident it shows.
+    fn incident_cards(&self) -> Vec<(&Incident, &Value)> {
+        let b = self.briefing;
+        b.incidents
+            .iter()
+            .filter_map(|i| self.incident_pos.get(i.id.as_str()))
+            .map(|&pos| (&b.incidents[pos], self.card(pos)))
+            .collect()
+    }
+
+    /// A statement's evidence as pages list it, with the phrase when it is wanted.
+    fn evidence<'e>(&'e self, e: &'e crate::derive::Evidence, phrase: Option<&'e str>) -> EvidenceView<'e> {
+        EvidenceView {
+            source: &e.source,
+            title: self
+                .source_pos
+                .get(e.source.as_str())
+                .map_or(&e.source, |&pos| &self.briefing.sources[pos].title),
+            sentence: e.sentence,
+            phrase,
+        }
     }
 
     /// The newest of these sources, at most [`SOURCES_LISTED`]: a page listing the tens of
     /// thousands of articles that mention a group at scale would be megabytes no one reads
     /// (`data/*.json` lists them all).
-    fn newest_sources(&self, positions: &[u32]) -> Vec<&SourceListItem<'_>> {
+    fn newest_sources(&self, positions: &[u32]) -> Vec<&Value> {
         let sources = &self.briefing.sources;
-        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize)> = positions
+        let mut list: Vec<(Option<chrono::NaiveDate>, &str, usize, usize)> = positions
             .iter()
             .filter_map(|&i| sources.get(i as usize).map(|s| (s.date, s.id.as_str(), i as usize)))
+            .enumerate()
+            .map(|(k, (date, id, i))| (date, id, i, k))
             .collect();
-        // Newest first, undated last, then by id.
-        list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        list.truncate(SOURCES_LISTED);
-        list.into_iter().map(|(_, _, i)| &self.source_items()[i]).collect()
+        // Newest first, undated last, then by id, then as listed. Only the first few are
+        // kept, so they are picked out before they are sorted (a group's sources run to
+        // thousands).
+        let order = |a: &(Option<chrono::NaiveDate>, &str, usize, usize),
+                     b: &(Option<chrono::NaiveDate>, &str, usize, usize)| {
+            b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)).then(a.3.cmp(&b.3))
+        };
+        if list.len() > SOURCES_LISTED {
+            list.select_nth_unstable_by(SOURCES_LISTED - 1, order);
+            list.truncate(SOURCES_LISTED);
+        }
+        list.sort_unstable_by(order);
+        list.into_iter()
+            .map(|(_, _, i, _)| &self.source_values(i).item)
+            .collect()
     }
 
     /// Render one page.
@@ -522,12 +702,8 @@ impl Plan<'_> {
         let mut ctx = Context::new();
         let (template, section) = match job {
             Job::Index => {
-                let cards: Vec<&Card> = b
-                    .incidents
-                    .iter()
-                    .filter_map(|i| self.cards.get(i.id.as_str()))
-                    .collect();
-                ctx.insert("latest", &cards.iter().take(6).collect::<Vec<_>>());
+                let cards = self.incident_cards();
+                ctx.insert("latest", &cards.iter().take(6).map(|c| c.1).collect::<Vec<_>>());
                 ctx.insert("timeline", &timeline(&cards));
                 ctx.insert("figures", &crate::figures::index_figures(b));
                 let armed: Vec<_> = b
@@ -543,36 +719,42 @@ impl Plan<'_> {
                 }
                 let attacked: Vec<_> = attacked
                     .iter()
-                    .map(|(id, n)| serde_json::json!({"id": id, "name": g.place_name(id), "count": n}))
+                    .map(|(id, &count)| PlaceCount {
+                        id,
+                        name: g.place_name(id),
+                        count,
+                    })
                     .collect();
                 ctx.insert("attacked_places", &attacked);
                 // The newest sources; the sources page lists them all.
-                let mut newest: Vec<&SourceListItem<'_>> = self.source_items().iter().collect();
-                newest.sort_by(|a, b| b.date_label.cmp(&a.date_label).then_with(|| a.id.cmp(b.id)));
+                let mut newest: Vec<(String, &str, usize)> = b
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, s)| (source_date_label(s), s.id.as_str(), pos))
+                    .collect();
+                newest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
                 newest.truncate(12);
+                let newest: Vec<&Value> = newest.iter().map(|s| &self.source_values(s.2).item).collect();
                 ctx.insert("sources", &newest);
-                ctx.insert("source_total", &self.source_items().len());
+                ctx.insert("source_total", &b.sources.len());
                 ("index.html", "home")
             }
             Job::Incidents => {
-                let cards: Vec<&Card> = b
-                    .incidents
-                    .iter()
-                    .filter_map(|i| self.cards.get(i.id.as_str()))
-                    .collect();
+                let cards: Vec<&Value> = self.incident_cards().into_iter().map(|c| c.1).collect();
                 ctx.insert("incidents", &cards);
                 ("incidents.html", "incidents")
             }
             Job::Incident(i) => {
-                ctx.insert("i", &incident_view(&b.incidents[i], g, &self.sources, &self.analyses));
+                ctx.insert("i", &self.incident_view(&b.incidents[i]));
                 ("incident.html", "incidents")
             }
             Job::Groups => {
                 let mut kinds = Vec::new();
                 for (k, label) in GROUP_KINDS {
-                    let list: Vec<_> = b.groups.iter().filter(|gp| gp.kind == k).map(group_row).collect();
-                    if !list.is_empty() {
-                        kinds.push(serde_json::json!({"id": k, "label": label, "groups": list}));
+                    let groups: Vec<_> = b.groups.iter().filter(|gp| gp.kind == k).map(group_row).collect();
+                    if !groups.is_empty() {
+                        kinds.push(GroupKind { id: k, label, groups });
                     }
                 }
                 let other: Vec<_> = b
@@ -582,45 +764,42 @@ impl Plan<'_> {
                     .map(group_row)
                     .collect();
                 if !other.is_empty() {
-                    kinds.push(serde_json::json!({"id": "other", "label": "Other", "groups": other}));
+                    kinds.push(GroupKind {
+                        id: "other",
+                        label: "Other",
+                        groups: other,
+                    });
                 }
                 ctx.insert("kinds", &kinds);
                 ("groups.html", "groups")
             }
             Job::Group(i) => {
                 let gp = &b.groups[i];
-                let link = |id: &String| Link {
-                    id: id.clone(),
-                    name: g.group_name(id).to_string(),
-                };
                 let desc = g.groups.get(&gp.id).map_or("", |x| x.description.as_str());
-                let view = serde_json::json!({
-                    "id": gp.id, "name": gp.name, "kind": gp.kind, "country": gp.country.clone().unwrap_or_default(),
-                    "aliases": gp.aliases,
-                    "parents": gp.member_of.iter().map(link).collect::<Vec<_>>(),
-                    "members": gp.members.iter().map(link).collect::<Vec<_>>(),
-                    "description_html": markdown_html(desc),
-                    "incidents": self.cards_for(&gp.incidents),
-                    "sources": self.newest_sources(&gp.sources),
-                    "source_total": gp.sources.len(),
-                });
-                ctx.insert("g", &view);
-                let title = |id: &str| self.sources.get(id).map_or(id.to_string(), |s| s.title.clone());
+                ctx.insert(
+                    "g",
+                    &GroupView {
+                        id: &gp.id,
+                        name: &gp.name,
+                        kind: &gp.kind,
+                        country: gp.country.as_deref().unwrap_or_default(),
+                        aliases: &gp.aliases,
+                        parents: gp.member_of.iter().map(|id| group_link(g, id)).collect(),
+                        members: gp.members.iter().map(|id| group_link(g, id)).collect(),
+                        description_html: markdown_html(desc),
+                        incidents: self.cards_for(&gp.incidents),
+                        sources: self.newest_sources(&gp.sources),
+                        source_total: gp.sources.len(),
+                    },
+                );
                 let stated: Vec<_> = b
                     .memberships
                     .iter()
                     .filter(|m| m.member == gp.id || m.umbrella == gp.id)
-                    .map(|m| {
-                        let evidence: Vec<_> = m
-                            .evidence
-                            .iter()
-                            .map(|e| serde_json::json!({"source": e.source, "title": title(&e.source), "sentence": e.sentence}))
-                            .collect();
-                        serde_json::json!({
-                            "member": {"id": m.member, "name": g.group_name(&m.member)},
-                            "umbrella": {"id": m.umbrella, "name": g.group_name(&m.umbrella)},
-                            "evidence": evidence,
-                        })
+                    .map(|m| Stated {
+                        member: group_link(g, &m.member),
+                        umbrella: group_link(g, &m.umbrella),
+                        evidence: m.evidence.iter().map(|e| self.evidence(e, None)).collect(),
                     })
                     .collect();
                 ctx.insert("stated", &stated);
@@ -631,7 +810,14 @@ impl Plan<'_> {
                 let rows: Vec<_> = b
                     .places
                     .iter()
-                    .map(|p| serde_json::json!({"id": p.id, "name": p.name, "kind": p.kind, "country": p.country.clone().unwrap_or_default(), "incidents": p.incidents.len(), "sources": p.sources.len()}))
+                    .map(|p| PlaceRow {
+                        id: &p.id,
+                        name: &p.name,
+                        kind: &p.kind,
+                        country: p.country.as_deref().unwrap_or_default(),
+                        incidents: p.incidents.len(),
+                        sources: p.sources.len(),
+                    })
                     .collect();
                 ctx.insert("places", &rows);
                 ("places.html", "places")
@@ -643,20 +829,27 @@ impl Plan<'_> {
                     (Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
                     _ => String::new(),
                 };
-                let view = serde_json::json!({
-                    "id": p.id, "name": p.name, "kind": p.kind, "aliases": p.aliases, "coordinates": coordinates,
-                    "regions": regions(g, &p.id),
-                    "description_html": markdown_html(desc),
-                    "incidents": self.cards_for(&p.incidents),
-                    "sources": self.newest_sources(&p.sources),
-                    "source_total": p.sources.len(),
-                });
-                ctx.insert("p", &view);
+                ctx.insert(
+                    "p",
+                    &PlaceView {
+                        id: &p.id,
+                        name: &p.name,
+                        kind: &p.kind,
+                        aliases: &p.aliases,
+                        coordinates,
+                        regions: regions(g, &p.id),
+                        description_html: markdown_html(desc),
+                        incidents: self.cards_for(&p.incidents),
+                        sources: self.newest_sources(&p.sources),
+                        source_total: p.sources.len(),
+                    },
+                );
                 ctx.insert("figures", &crate::figures::place_figures(b, &p.id));
                 ("place.html", "places")
             }
             Job::Sources => {
-                ctx.insert("sources", self.source_items());
+                let items: Vec<&Value> = (0..b.sources.len()).map(|pos| &self.source_values(pos).item).collect();
+                ctx.insert("sources", &items);
                 ("sources.html", "sources")
             }
             Job::Source(i) => {
@@ -672,29 +865,34 @@ impl Plan<'_> {
                     self.cited().get(s.id.as_str()).unwrap_or(&own)
                 };
                 let body = match (self.articles.get(s.id.as_str()), self.analyses.get(s.id.as_str())) {
-                    (Some(article), Some(analysis)) => source_body_html(article, analysis, g, cited),
+                    (Some(article), Some(analysis)) => {
+                        let links = self.mention_links.get_or_init(|| mention_links(g));
+                        source_body_html(article, analysis, g, links, cited)
+                    }
                     _ => String::new(),
                 };
-                let view = serde_json::json!({
-                    "id": s.id, "title": s.title, "byline": byline(s), "url": s.url.clone().unwrap_or_default(),
-                    "incidents": self.cards_for(&s.incidents),
-                    "body_html": body,
-                });
-                ctx.insert("s", &view);
+                let values = self.source_values(i);
+                ctx.insert(
+                    "s",
+                    &SourceView {
+                        id: &values.id,
+                        title: &values.title,
+                        byline: &values.byline,
+                        url: s.url.as_deref().unwrap_or_default(),
+                        incidents: self.cards_for(&s.incidents),
+                        body_html: body,
+                    },
+                );
                 ("source.html", "sources")
             }
             Job::Review => {
-                let title = |id: &str| self.sources.get(id).map_or(id.to_string(), |s| s.title.clone());
                 let rows: Vec<_> = b
                     .candidates
                     .iter()
-                    .map(|c| {
-                        let evidence: Vec<_> = c
-                            .evidence
-                            .iter()
-                            .map(|e| serde_json::json!({"source": e.source, "title": title(&e.source), "sentence": e.sentence, "phrase": e.phrase}))
-                            .collect();
-                        serde_json::json!({"name": c.name, "kind": c.kind, "evidence": evidence})
+                    .map(|c| Candidate {
+                        name: &c.name,
+                        kind: &c.kind,
+                        evidence: c.evidence.iter().map(|e| self.evidence(e, Some(&e.phrase))).collect(),
                     })
                     .collect();
                 ctx.insert("candidates", &rows);
@@ -717,46 +915,42 @@ impl Plan<'_> {
         } else {
             publish::url(cfg, path.strip_suffix("index.html").unwrap_or(&path))
         };
-        ctx.insert(
-            "site",
-            &Site {
-                title: &cfg.title,
-                description: &cfg.description,
-                language: &cfg.language,
-            },
-        );
+        ctx.insert_value("site", self.site.clone());
         ctx.insert("root", &root);
         ctx.insert("canonical", &canonical);
         ctx.insert("section", section);
-        match self.tera.render(template, &ctx) {
-            Ok(html) => Ok(Page {
-                path,
-                bytes: tidy(&html).into_bytes(),
-            }),
-            Err(e) => Err(template_error(template, &e)),
-        }
+        RENDERED.with_borrow_mut(|html| {
+            html.clear();
+            match self.tera.render_to(template, &ctx, &mut *html) {
+                Ok(()) => Ok(Page {
+                    path,
+                    bytes: tidy(html),
+                }),
+                Err(e) => Err(template_error(template, &e)),
+            }
+        })
     }
 }
 
-fn card(i: &Incident, g: &Gazetteer) -> Card {
+fn card<'a>(i: &'a Incident, g: &'a Gazetteer) -> Card<'a> {
     Card {
-        id: i.id.clone(),
-        title: i.title.clone(),
+        id: &i.id,
+        title: &i.title,
         date_iso: date_iso(i),
         date_label: date_label(i.date, i.date_precision),
-        place: i.place.clone(),
-        place_name: g.place_name(&i.place).to_string(),
-        weapons: i.weapons.clone(),
-        claimants: i
-            .claimed_by
-            .iter()
-            .map(|c| Link {
-                id: c.clone(),
-                name: g.group_name(c).to_string(),
-            })
-            .collect(),
-        status: i.status.clone(),
+        place: &i.place,
+        place_name: g.place_name(&i.place),
+        weapons: &i.weapons,
+        claimants: i.claimed_by.iter().map(|c| group_link(g, c)).collect(),
+        status: &i.status,
         source_count: i.sources.len(),
+    }
+}
+
+fn group_link<'a>(g: &'a Gazetteer, id: &'a str) -> Link<'a> {
+    Link {
+        id,
+        name: g.group_name(id),
     }
 }
 
@@ -783,6 +977,7 @@ fn templates(corpus: &Corpus) -> Result<Tera, Vec<Diagnostic>> {
         all.insert(name.clone(), text.clone());
     }
     let mut tera = Tera::new();
+    tera.set_escape_fn(tera_escape);
     tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| vec![template_error("templates", &e)])?;
     Ok(tera)
@@ -805,16 +1000,31 @@ fn template_error(template: &str, e: &tera::Error) -> Diagnostic {
 }
 
 /// Drop blank lines left by template tags, so each element sits on its own line and a
-/// one-fact change is a one-line diff.
-fn tidy(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    for line in html.lines() {
-        if !line.trim().is_empty() {
-            out.push_str(line.trim_end());
-            out.push('\n');
+/// one-fact change is a one-line diff. Trailing whitespace goes too.
+fn tidy(html: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(html.len());
+    let mut rest = html;
+    while !rest.is_empty() {
+        let end = find_byte(rest, |w| has_byte(w, b'\n'), |b| b == b'\n').unwrap_or(rest.len());
+        let kept = trim_end(&rest[..end]);
+        if !kept.is_empty() {
+            out.extend_from_slice(kept);
+            out.push(b'\n');
         }
+        rest = rest.get(end + 1..).unwrap_or_default();
     }
     out
+}
+
+/// `line` without trailing whitespace, Unicode's included (as `str::trim_end`). Nearly every
+/// line ends in an ASCII character that is not a space, which is checked first.
+fn trim_end(line: &[u8]) -> &[u8] {
+    match line.last() {
+        None => line,
+        Some(b) if b.is_ascii() && !b.is_ascii_whitespace() && *b != 0x0b => line,
+        // Rendering only joins text, so the page is UTF-8 (else the line is kept as it is).
+        _ => std::str::from_utf8(line).map_or(line, |l| l.trim_end().as_bytes()),
+    }
 }
 
 pub fn date_label(date: Option<NaiveDate>, p: Precision) -> String {
@@ -843,121 +1053,144 @@ fn byline(s: &SourceProfile) -> String {
     parts.join(" · ")
 }
 
-fn source_item(s: &SourceProfile) -> SourceListItem<'_> {
-    SourceListItem {
-        id: &s.id,
-        title: &s.title,
-        byline: byline(s),
-        date_label: s
-            .date
-            .map_or_else(|| "undated".into(), |d| d.format("%Y-%m-%d").to_string()),
+/// A source's publication date as the sources list shows it.
+fn source_date_label(s: &SourceProfile) -> String {
+    s.date
+        .map_or_else(|| "undated".into(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+fn source_values(s: &SourceProfile) -> SourceValues {
+    let id = Value::from(s.id.as_str());
+    let title = Value::from(s.title.as_str());
+    let byline = Value::from(byline(s));
+    let item = Value::from_serializable(&SourceListItem {
+        id: &id,
+        title: &title,
+        byline: &byline,
+        date_label: source_date_label(s),
         publisher: s.publisher.as_deref().unwrap_or("unknown"),
         incidents: &s.incidents,
+    });
+    SourceValues {
+        id,
+        title,
+        byline,
+        item,
     }
 }
 
-fn regions(g: &Gazetteer, place: &str) -> Vec<Link> {
+fn regions<'a>(g: &'a Gazetteer, place: &str) -> Vec<Link<'a>> {
     g.enclosing(place)
         .into_iter()
         .map(|id| Link {
-            id: id.to_string(),
-            name: g.name_of(&EntityRef::Place(id.into())).to_string(),
+            id,
+            name: g.place_name(id),
         })
         .collect()
 }
 
-fn incident_view(
-    i: &Incident,
-    g: &Gazetteer,
-    sources: &BTreeMap<&str, &SourceProfile>,
-    analyses: &BTreeMap<&str, &Analysis>,
-) -> IncidentView {
-    let title_of = |id: &str| sources.get(id).map_or(id.to_string(), |s| s.title.clone());
-    let name_of = |id: &str| {
-        g.groups
-            .get(id)
-            .map(|x| x.name.clone())
-            .or_else(|| g.places.get(id).map(|x| x.name.clone()))
-            .unwrap_or_else(|| id.to_string())
-    };
-    IncidentView {
-        id: i.id.clone(),
-        title: i.title.clone(),
-        date_iso: date_iso(i),
-        date_label: date_label(i.date, i.date_precision),
-        precision: i.date_precision.as_str(),
-        place: i.place.clone(),
-        place_name: name_of(&i.place),
-        regions: regions(g, &i.place),
-        weapons: i.weapons.clone(),
-        claimants: i
-            .claimed_by
-            .iter()
-            .map(|c| Link {
-                id: c.clone(),
-                name: name_of(c),
-            })
-            .collect(),
-        status: i.status.clone(),
-        status_reasons: i.status_reasons.clone(),
-        sources: i
-            .sources
-            .iter()
-            .map(|s| SourceRef {
-                id: s.source.clone(),
-                title: title_of(&s.source),
-                byline: sources.get(s.source.as_str()).map_or_else(String::new, |p| byline(p)),
-                indirect: s.indirect,
-                date_phrases: s.date_phrases.clone(),
-                quotes: s
-                    .sentences
-                    .iter()
-                    .map(|&n| Quote {
-                        n,
-                        text: quoted(analyses, &s.source, n).to_string(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        facts: i
-            .facts
-            .iter()
-            .map(|f| FactView {
-                kind: f.kind.to_string(),
-                value: if f.kind == "claim" || f.kind == "report" {
-                    name_of(&f.value)
-                } else {
-                    f.value.clone()
-                },
-                subject: f
-                    .subject
-                    .as_deref()
-                    .map(|s| if f.kind == "count" { s.to_string() } else { name_of(s) })
-                    .unwrap_or_default(),
-                source: f.source.to_string(),
-                source_title: title_of(&f.source),
-                sentence: f.sentence,
-            })
-            .collect(),
-        contradictions: i.contradictions.clone(),
-        assessment_html: i.assessment.as_deref().map(markdown_html).unwrap_or_default(),
+impl Plan<'_> {
+    fn incident_view<'v>(&'v self, i: &'v Incident) -> IncidentView<'v> {
+        let g = &self.corpus.gazetteer;
+        let name_of = |id: &'v str| -> &'v str {
+            g.groups
+                .get(id)
+                .map(|x| x.name.as_str())
+                .or_else(|| g.places.get(id).map(|x| x.name.as_str()))
+                .unwrap_or(id)
+        };
+        // A source's id, title and byline; for an unknown source, its id as its title.
+        let source = |id: &str| match self.source_values_of(id) {
+            Some(v) => (v.id.clone(), v.title.clone(), v.byline.clone()),
+            None => (Value::from(id), Value::from(id), Value::from("")),
+        };
+        IncidentView {
+            id: &i.id,
+            title: &i.title,
+            date_iso: date_iso(i),
+            date_label: date_label(i.date, i.date_precision),
+            precision: i.date_precision.as_str(),
+            place: &i.place,
+            place_name: name_of(&i.place),
+            regions: regions(g, &i.place),
+            weapons: &i.weapons,
+            claimants: i
+                .claimed_by
+                .iter()
+                .map(|c| Link {
+                    id: c,
+                    name: name_of(c),
+                })
+                .collect(),
+            status: &i.status,
+            status_reasons: &i.status_reasons,
+            sources: i
+                .sources
+                .iter()
+                .map(|s| {
+                    let (id, title, byline) = source(&s.source);
+                    let analysis = self.analyses.get(s.source.as_str());
+                    SourceRef {
+                        id,
+                        title,
+                        byline,
+                        indirect: s.indirect,
+                        date_phrases: &s.date_phrases,
+                        quotes: s
+                            .sentences
+                            .iter()
+                            .map(|&n| Quote {
+                                n,
+                                text: analysis.and_then(|a| a.sentence_text(n)).unwrap_or_default(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            facts: i
+                .facts
+                .iter()
+                .map(|f| {
+                    let (source, source_title, _) = source(&f.source);
+                    FactView {
+                        kind: f.kind,
+                        value: if f.kind == "claim" || f.kind == "report" {
+                            name_of(&f.value)
+                        } else {
+                            &f.value
+                        },
+                        subject: f
+                            .subject
+                            .as_deref()
+                            .map(|s| if f.kind == "count" { s } else { name_of(s) })
+                            .unwrap_or_default(),
+                        source,
+                        source_title,
+                        sentence: f.sentence,
+                    }
+                })
+                .collect(),
+            contradictions: &i.contradictions,
+            assessment_html: i.assessment.as_deref().map(markdown_html).unwrap_or_default(),
+        }
     }
 }
 
-fn timeline(cards: &[&Card]) -> Vec<Month> {
+fn timeline<'v>(cards: &[(&Incident, &'v Value)]) -> Vec<Month<'v>> {
     let mut months: Vec<Month> = Vec::new();
-    for v in cards {
-        let label = if v.date_iso.len() >= 7 {
-            let d = NaiveDate::parse_from_str(&format!("{}-01", &v.date_iso[..7]), "%Y-%m-%d").ok();
+    for &(i, card) in cards {
+        let date_iso = date_iso(i);
+        let label = if date_iso.len() >= 7 {
+            let d = NaiveDate::parse_from_str(&format!("{}-01", &date_iso[..7]), "%Y-%m-%d").ok();
             d.map_or_else(|| "Undated".into(), |d| d.format("%B %Y").to_string())
         } else {
             "Undated".into()
         };
         match months.last_mut() {
-            Some(m) if m.label == label => m.incidents.push((*v).clone()),
+            Some(m) if m.label == label => m.incidents.push(card),
             _ => months.push(Month {
                 label,
-                incidents: vec![(*v).clone()],
+                incidents: vec![card],
             }),
         }
     }
@@ -970,9 +1203,11 @@ fn source_body_html(
     article: &Article,
     analysis: &Analysis,
     g: &Gazetteer,
+    links: &HashMap<EntityRef, String>,
     cited: &BTreeMap<usize, Vec<&str>>,
 ) -> String {
-    let mut html = String::new();
+    // The text and about as much again in markup.
+    let mut html = String::with_capacity(2 * analysis.sentences.whole_text().len());
     let mut open_list = false;
     // Sentences by block and mentions by sentence, each in their stored order, found once
     // rather than by scanning the article for every block and every sentence.
@@ -1003,7 +1238,13 @@ fn source_body_html(
                 html.push(' ');
             }
             let class = if cited.contains_key(&s.n) { "s cited" } else { "s" };
-            html.push_str(&format!("<span class=\"{class}\" id=\"s{}\">", s.n));
+            // Written piece by piece: a `format!` per sentence and per name was a tenth of
+            // making a source page.
+            html.push_str("<span class=\"");
+            html.push_str(class);
+            html.push_str("\" id=\"s");
+            push_number(&mut html, s.n);
+            html.push_str("\">");
             let mut pos = 0;
             let named = mentions.partition_point(|m| m.sentence < s.n);
             for m in mentions[named..].iter().take_while(|m| m.sentence == s.n) {
@@ -1011,13 +1252,10 @@ fn source_body_html(
                     continue;
                 }
                 escape_into(&mut html, &text[pos..m.start]);
-                let (dir, id) = match &m.entity {
-                    EntityRef::Group(id) => ("groups", id),
-                    EntityRef::Place(id) => ("places", id),
-                };
-                html.push_str(&format!("<a class=\"mention\" href=\"../../{dir}/{id}/\" title=\""));
-                escape_into(&mut html, g.name_of(&m.entity));
-                html.push_str("\">");
+                match links.get(&m.entity) {
+                    Some(link) => html.push_str(link),
+                    None => push_mention_link(&mut html, g, &m.entity),
+                }
                 escape_into(&mut html, &text[m.start..m.end]);
                 html.push_str("</a>");
                 pos = m.end;
@@ -1026,9 +1264,13 @@ fn source_body_html(
             html.push_str("</span>");
             if let Some(ids) = cited.get(&s.n) {
                 for id in ids {
-                    html.push_str(&format!(
-                        "<a class=\"backref\" href=\"../../incidents/{id}/\" aria-label=\"Cited in incident {id}\">[{id}]</a>"
-                    ));
+                    html.push_str("<a class=\"backref\" href=\"../../incidents/");
+                    html.push_str(id);
+                    html.push_str("/\" aria-label=\"Cited in incident ");
+                    html.push_str(id);
+                    html.push_str("\">[");
+                    html.push_str(id);
+                    html.push_str("]</a>");
                 }
             }
         }
@@ -1041,15 +1283,113 @@ fn source_body_html(
     html
 }
 
+/// Every group's and place's mention link, made once for all source pages.
+fn mention_links(g: &Gazetteer) -> HashMap<EntityRef, String> {
+    let groups = g.groups.keys().map(|id| EntityRef::Group(id.as_str().into()));
+    let places = g.places.keys().map(|id| EntityRef::Place(id.as_str().into()));
+    groups
+        .chain(places)
+        .map(|e| {
+            let mut link = String::new();
+            push_mention_link(&mut link, g, &e);
+            (e, link)
+        })
+        .collect()
+}
+
+/// A link to the page of a group or place the text names, up to the name itself.
+fn push_mention_link(html: &mut String, g: &Gazetteer, e: &EntityRef) {
+    let (dir, id) = match e {
+        EntityRef::Group(id) => ("groups", id),
+        EntityRef::Place(id) => ("places", id),
+    };
+    html.push_str("<a class=\"mention\" href=\"../../");
+    html.push_str(dir);
+    html.push('/');
+    html.push_str(id);
+    html.push_str("/\" title=\"");
+    escape_into(html, g.name_of(e));
+    html.push_str("\">");
+}
+
+/// Append `n` in decimal.
+fn push_number(out: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
+}
+
 /// JSON that stays inert if someone pastes it into a page: `<`, `>` and `&` (which only occur
 /// inside strings) become `\u` escapes, as Go's encoder does.
 pub fn html_safe_json(json: &str) -> String {
-    crate::text::replace_chars(json, |c| match c {
-        '<' => Some("\\u003c"),
-        '>' => Some("\\u003e"),
-        '&' => Some("\\u0026"),
-        _ => None,
-    })
+    let mut out = Vec::with_capacity(json.len());
+    // Writing into memory cannot fail.
+    let _ = write_html_safe(json.as_bytes(), &mut out);
+    // Only ASCII characters were replaced, by ASCII, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write JSON text into `out` with `<`, `>` and `&` escaped (see [`html_safe_json`]).
+fn write_html_safe(json: &[u8], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let mut kept = 0;
+    while let Some(at) = find_byte(&json[kept..], has_json_special, |b| matches!(b, b'<' | b'>' | b'&')) {
+        let at = kept + at;
+        out.write_all(&json[kept..at])?;
+        out.write_all(match json[at] {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            _ => b"\\u0026",
+        })?;
+        kept = at + 1;
+    }
+    out.write_all(&json[kept..])
+}
+
+// Finding the few bytes escaping replaces, eight bytes at a time: text is long and they are
+// rare, and a byte-by-byte search was most of the cost of escaping.
+
+/// A byte in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// Whether any byte of `w` is zero (a subtraction borrows into the top bit only of a byte
+/// that was zero, or that follows one).
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(splat(1)) & !w & splat(0x80) != 0
+}
+
+/// Whether any byte of `w` is `b`.
+fn has_byte(w: u64, b: u8) -> bool {
+    has_zero_byte(w ^ splat(b))
+}
+
+/// Whether `w` holds `<`, `>` or `&` (`<` and `>` differ only in bit 1).
+fn has_json_special(w: u64) -> bool {
+    has_byte(w | splat(0x02), b'>') || has_byte(w, b'&')
+}
+
+/// Whether `w` holds `&`, `<`, `>`, `"` or `'` (`&` and `'` differ only in bit 0).
+fn has_html_special(w: u64) -> bool {
+    has_byte(w | splat(0x02), b'>') || has_byte(w | splat(0x01), b'\'') || has_byte(w, b'"')
+}
+
+/// The position of the first byte that `is` picks, checking eight bytes at once with
+/// `word_has`, which says whether a word (read little-endian) holds one.
+fn find_byte(bytes: &[u8], word_has: impl Fn(u64) -> bool, is: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if word_has(u64::from_le_bytes(word))
+            && let Some(i) = chunk.iter().position(|&b| is(b))
+        {
+            return Some(start + i);
+        }
+        start += 8;
+    }
+    chunks.remainder().iter().position(|&b| is(b)).map(|i| start + i)
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -1061,14 +1401,43 @@ pub fn escape(s: &str) -> String {
 
 /// [`escape`], appending to `out`.
 fn escape_into(out: &mut String, s: &str) {
-    crate::text::replace_chars_into(out, s, |c| match c {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&#39;"),
-        _ => None,
-    })
+    let mut kept = 0;
+    while let Some((at, replacement)) = next_html_special(s, kept) {
+        out.push_str(&s[kept..at]);
+        out.push_str(replacement);
+        kept = at + 1;
+    }
+    out.push_str(&s[kept..]);
+}
+
+/// The first character at or after byte `from` that HTML escaping replaces, and its
+/// replacement. All five are ASCII, so a byte scan finds them and the runs between them are
+/// copied whole.
+fn next_html_special(s: &str, from: usize) -> Option<(usize, &'static str)> {
+    let bytes = s.as_bytes().get(from..)?;
+    let at = find_byte(bytes, has_html_special, |b| {
+        matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')
+    })?;
+    let replacement = match bytes[at] {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        _ => "&#39;",
+    };
+    Some((from + at, replacement))
+}
+
+/// Tera's escape function, with the same replacements as its default: the default writes
+/// byte by byte through a `dyn Write`, which made escaping a fifth of rendering.
+fn tera_escape(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut kept = 0;
+    while let Some((at, replacement)) = next_html_special(s, kept) {
+        out.write_all(&s.as_bytes()[kept..at])?;
+        out.write_all(replacement.as_bytes())?;
+        kept = at + 1;
+    }
+    out.write_all(&s.as_bytes()[kept..])
 }
 
 /// Markdown from gazetteer descriptions and analysts' notes, with raw HTML escaped and the
@@ -1108,35 +1477,61 @@ fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
 /// from the briefing's structs and escaped as it goes: neither a JSON tree nor the whole text
 /// is ever held in memory (at 100,000 articles `data/incidents.json` is hundreds of MB).
 pub fn write_json<T: Serialize>(value: &T, out: &mut impl std::io::Write) -> std::io::Result<()> {
-    let mut safe = HtmlSafe(out);
+    let mut safe = HtmlSafe::new(out);
     serde_json::to_writer_pretty(&mut safe, value)?;
-    safe.0.write_all(b"\n")
+    std::io::Write::write_all(&mut safe, b"\n")?;
+    safe.finish()
 }
 
 /// A writer that turns `<`, `>` and `&` into `\u` escapes on the way through (see
-/// [`html_safe_json`]; in JSON those characters only occur inside strings).
-struct HtmlSafe<W>(W);
+/// [`html_safe_json`]; in JSON those characters only occur inside strings). The serialiser
+/// writes a few bytes at a time; they are gathered and escaped a block at a time.
+pub(crate) struct HtmlSafe<W: std::io::Write> {
+    out: W,
+    pending: Vec<u8>,
+}
+
+/// How much [`HtmlSafe`] gathers before escaping it into its writer.
+const HTML_SAFE_BLOCK: usize = 1 << 16;
+
+impl<W: std::io::Write> HtmlSafe<W> {
+    pub(crate) fn new(out: W) -> Self {
+        HtmlSafe {
+            out,
+            pending: Vec::with_capacity(HTML_SAFE_BLOCK),
+        }
+    }
+
+    /// Escape what is gathered into the writer.
+    fn drain(&mut self) -> std::io::Result<()> {
+        write_html_safe(&self.pending, &mut self.out)?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Write out what is left (without flushing the writer, which its owner does).
+    pub(crate) fn finish(mut self) -> std::io::Result<()> {
+        self.drain()
+    }
+}
 
 impl<W: std::io::Write> std::io::Write for HtmlSafe<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut from = 0;
-        for (i, b) in buf.iter().enumerate() {
-            let escaped: &[u8] = match b {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                b'&' => b"\\u0026",
-                _ => continue,
-            };
-            self.0.write_all(&buf[from..i])?;
-            self.0.write_all(escaped)?;
-            from = i + 1;
-        }
-        self.0.write_all(&buf[from..])?;
+        self.write_all(buf)?;
         Ok(buf.len())
     }
 
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= HTML_SAFE_BLOCK {
+            self.drain()?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.drain()?;
+        self.out.flush()
     }
 }
 
@@ -1366,6 +1761,98 @@ impl Plan<'_> {
                 let paths: Vec<String> = self.jobs.iter().map(|j| self.path(*j)).collect();
                 out.write_all(&publish::sitemap(&self.corpus.config, &paths).bytes)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Texts with the characters escaping changes, at every offset around a word's edges.
+    fn samples() -> Vec<String> {
+        let mut out = vec![String::new(), "plain text, no specials at all here".into()];
+        for special in [
+            "&", "<", ">", "\"", "'", "é", "\u{a0}", "\u{3000}", " ", "\t", "\x0b", "\r",
+        ] {
+            for at in 0..18 {
+                let mut s: String = "abcdefghijklmnopq".chars().take(at).collect();
+                s.push_str(special);
+                s.push_str("xyz&<tail>");
+                out.push(s.clone());
+                out.push(format!("{s}{special}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escape_replaces_exactly_the_five_characters() {
+        for s in samples() {
+            let expected = crate::text::replace_chars(&s, |c| match c {
+                '&' => Some("&amp;"),
+                '<' => Some("&lt;"),
+                '>' => Some("&gt;"),
+                '"' => Some("&quot;"),
+                '\'' => Some("&#39;"),
+                _ => None,
+            });
+            assert_eq!(escape(&s), expected, "{s:?}");
+            let mut via_tera = Vec::new();
+            tera_escape(&s, &mut via_tera).unwrap();
+            assert_eq!(String::from_utf8(via_tera).unwrap(), expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn html_safe_json_escapes_angle_brackets_and_ampersands() {
+        for s in samples() {
+            let expected = crate::text::replace_chars(&s, |c| match c {
+                '<' => Some("\\u003c"),
+                '>' => Some("\\u003e"),
+                '&' => Some("\\u0026"),
+                _ => None,
+            });
+            assert_eq!(html_safe_json(&s), expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn html_safe_writer_gives_the_same_bytes_however_it_is_written() {
+        let text: String = samples().concat().repeat(200);
+        let mut out = Vec::new();
+        let mut safe = HtmlSafe::new(&mut out);
+        for piece in text.as_bytes().chunks(7) {
+            std::io::Write::write_all(&mut safe, piece).unwrap();
+        }
+        safe.finish().unwrap();
+        assert!(text.len() > HTML_SAFE_BLOCK);
+        assert_eq!(String::from_utf8(out).unwrap(), html_safe_json(&text));
+    }
+
+    #[test]
+    fn tidy_drops_blank_lines_and_trailing_whitespace_as_str_methods_do() {
+        let old = |html: &str| {
+            let mut out = String::new();
+            for line in html.lines() {
+                if !line.trim().is_empty() {
+                    out.push_str(line.trim_end());
+                    out.push('\n');
+                }
+            }
+            out
+        };
+        let mut pages = samples();
+        pages.push("<p>a</p>\n\n  \n\t\n<p>b</p>  \r\n\u{a0}\n\u{3000}x\u{3000}\n\x0b\n<p>c</p>".into());
+        pages.push("no newline at the end \u{2003}".into());
+        pages.push("\n\n\n".into());
+        pages.push(samples().join("\n"));
+        for page in pages {
+            assert_eq!(
+                String::from_utf8(tidy(page.as_bytes())).unwrap(),
+                old(&page),
+                "{page:?}"
+            );
         }
     }
 }
