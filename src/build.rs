@@ -233,7 +233,7 @@ pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<Built, Build
         return Err(BuildError::Content(diags));
     }
     written.map_err(|e: WriteError| BuildError::Output(e.to_string()))?;
-    Ok(Built {
+    let built = Built {
         pages: plan.jobs.iter().filter(|j| !matches!(j, Job::Feed(_))).count()
             + plan.files.iter().filter(|f| f.path.ends_with(".html")).count(),
         incidents: briefing.incidents.len(),
@@ -242,7 +242,14 @@ pub fn build_to_disk(root: &Path, options: &BuildOptions) -> Result<Built, Build
         sources: briefing.sources.len(),
         diagnostics: diags,
         output: out,
-    })
+    };
+    drop(plan);
+    // Freeing a large briefing (millions of small allocations) takes longer than writing
+    // its last pages; it happens on another thread, so the caller has its answer at once
+    // (and a one-shot `sitrep build` exits without waiting for it). Should no thread be
+    // available, the data is freed here, as the refused closure is dropped.
+    let _ = std::thread::Builder::new().spawn(move || drop((corpus, analyses, briefing)));
+    Ok(built)
 }
 
 pub enum BuildError {

@@ -128,16 +128,25 @@ pub fn write_plan(
                 .map_err(io_err(&path))
         })
         .collect::<Result<Vec<()>, WriteError>>()?;
-    let mut folders = std::collections::BTreeSet::new();
+    // Each page's folder, made once before the pages are written in parallel. Kept as the
+    // plan's own '/'-separated strings: comparing paths component by component cost more
+    // than making the folders.
+    let mut folders = std::collections::HashSet::new();
     for job in &plan.jobs {
         let p = plan.path(*job);
-        let rel = safe_relative(&p).ok_or(WriteError::UnsafePath(p.clone()))?;
-        if let Some(parent) = dir.join(rel).parent() {
-            folders.insert(parent.to_path_buf());
+        if safe_relative(&p).is_none() {
+            return Err(WriteError::UnsafePath(p));
+        }
+        if let Some((parent, _)) = p.rsplit_once('/')
+            && !folders.contains(parent)
+        {
+            folders.insert(parent.to_string());
         }
     }
     for folder in &folders {
-        fs::create_dir_all(folder).map_err(io_err(folder))?;
+        let rel = safe_relative(folder).ok_or_else(|| WriteError::UnsafePath(folder.clone()))?;
+        let path = dir.join(rel);
+        fs::create_dir_all(&path).map_err(io_err(&path))?;
     }
     let results: Vec<Result<Option<crate::diagnostics::Diagnostic>, WriteError>> = plan
         .jobs
