@@ -177,6 +177,10 @@ pub fn find_dates_in(sentence: &str, toks: &[Token<'_>], pub_date: Option<NaiveD
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        if !may_start_date(toks[i].text) {
+            i += 1;
+            continue;
+        }
         match match_at(sentence, toks, i, pub_date) {
             Some((first, last, date, precision)) => {
                 let (start, end) = (toks[first].start, toks[last].end);
@@ -193,6 +197,24 @@ pub fn find_dates_in(sentence: &str, toks: &[Token<'_>], pub_date: Option<NaiveD
         }
     }
     out
+}
+
+/// Whether `word` could begin a date expression at all, from its first byte and length
+/// alone: a number, or a word of three to nine letters that starts like a relative day word
+/// ("today", "yesterday", "this", "last", "earlier"), a weekday or a month. Asked for every
+/// word before [`match_at`], which rules out the same words more slowly.
+fn may_start_date(word: &str) -> bool {
+    match word.as_bytes().first() {
+        Some(b) if b.is_ascii_digit() => true,
+        Some(b) => {
+            (3..=9).contains(&word.len())
+                && matches!(
+                    b.to_ascii_lowercase(),
+                    b'a' | b'd' | b'e' | b'f' | b'j' | b'l' | b'm' | b'n' | b'o' | b's' | b't' | b'w' | b'y'
+                )
+        }
+        None => false,
+    }
 }
 
 /// The text between two tokens (punctuation and spaces).
@@ -466,5 +488,34 @@ mod tests {
         );
         assert_eq!(found[0].phrase, "Monday");
         assert_eq!(found[0].date, Some(d("2023-10-23")));
+    }
+
+    proptest::proptest! {
+        /// The quick test before each word never turns away a word a date starts with.
+        #[test]
+        fn no_date_starts_at_a_word_the_quick_test_refuses(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "today", "Tonight", "yesterday", "the", "day", "before", "this", "Last", "earlier",
+                    "morning", "night", "week", "month", "year", "on", "early", "late", "Monday",
+                    "sunday", "Oct", "October", "mar", "May", "Sept", "in", "since", "mid", "of",
+                    "22", "7th", "2018", "2023", "10", "18", "percent", "attack", "a", "x9",
+                ]),
+                1..12,
+            ),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", ", ", ". ", "-", "’"]), 12),
+        ) {
+            let mut s = String::new();
+            for (k, w) in words.iter().enumerate() {
+                s.push_str(w);
+                s.push_str(seps[k]);
+            }
+            let toks = crate::text::words(&s);
+            for i in 0..toks.len() {
+                if match_at(&s, &toks, i, Some(d("2023-10-23"))).is_some() {
+                    proptest::prop_assert!(may_start_date(toks[i].text), "{:?} at {}", s, i);
+                }
+            }
+        }
     }
 }
