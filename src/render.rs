@@ -337,8 +337,9 @@ pub struct Plan<'a> {
     cards: Vec<OnceLock<Value>>,
     /// Source id → position in the briefing.
     source_pos: HashMap<&'a str, usize>,
-    /// Each source's [`SourceValues`], by position; made on first use (`serve` may never need
-    /// most of them).
+    /// Each source's [`SourceValues`], by position; made on first use by the short lists that
+    /// show sources (home, group and place pages). Incident, source and sources-index pages
+    /// make their own: kept for every source, they would hold a large briefing's peak.
     source_values: Vec<OnceLock<SourceValues>>,
     /// The `site` every page is given.
     site: Value,
@@ -600,11 +601,6 @@ impl Plan<'_> {
         self.source_values[pos].get_or_init(|| source_values(&self.briefing.sources[pos]))
     }
 
-    /// The Tera values of the source with this id, if there is one.
-    fn source_values_of(&self, id: &str) -> Option<&SourceValues> {
-        self.source_pos.get(id).map(|&pos| self.source_values(pos))
-    }
-
     /// The card of the incident at `pos` (made on first use).
     fn card(&self, pos: usize) -> &Value {
         self.cards[pos]
@@ -848,7 +844,8 @@ impl Plan<'_> {
                 ("place.html", "places")
             }
             Job::Sources => {
-                let items: Vec<&Value> = (0..b.sources.len()).map(|pos| &self.source_values(pos).item).collect();
+                // Every source, made for this page alone (see `source_values`).
+                let items: Vec<Value> = b.sources.iter().map(|s| source_values(s).item).collect();
                 ctx.insert("sources", &items);
                 ("sources.html", "sources")
             }
@@ -871,13 +868,18 @@ impl Plan<'_> {
                     }
                     _ => String::new(),
                 };
-                let values = self.source_values(i);
+                // Made for this page alone: caching them for every source would hold them all.
+                let (id, title, byline) = (
+                    Value::from(s.id.as_str()),
+                    Value::from(s.title.as_str()),
+                    Value::from(byline(s)),
+                );
                 ctx.insert(
                     "s",
                     &SourceView {
-                        id: &values.id,
-                        title: &values.title,
-                        byline: &values.byline,
+                        id: &id,
+                        title: &title,
+                        byline: &byline,
                         url: s.url.as_deref().unwrap_or_default(),
                         incidents: self.cards_for(&s.incidents),
                         body_html: body,
@@ -1099,9 +1101,20 @@ impl Plan<'_> {
                 .or_else(|| g.places.get(id).map(|x| x.name.as_str()))
                 .unwrap_or(id)
         };
-        // A source's id, title and byline; for an unknown source, its id as its title.
-        let source = |id: &str| match self.source_values_of(id) {
-            Some(v) => (v.id.clone(), v.title.clone(), v.byline.clone()),
+        // A source's id, title and byline; for an unknown source, its id as its title. Made
+        // here unless a list has already made them: nearly every source is cited by one
+        // incident only, and keeping 100,000 sources' values for the whole build costs more
+        // memory than making them costs time.
+        let source = |id: &str| match self.source_pos.get(id).map(|&pos| (pos, self.source_values[pos].get())) {
+            Some((_, Some(v))) => (v.id.clone(), v.title.clone(), v.byline.clone()),
+            Some((pos, None)) => {
+                let s = &self.briefing.sources[pos];
+                (
+                    Value::from(s.id.as_str()),
+                    Value::from(s.title.as_str()),
+                    Value::from(byline(s)),
+                )
+            }
             None => (Value::from(id), Value::from(id), Value::from("")),
         };
         IncidentView {
