@@ -191,8 +191,8 @@ pub fn fold_key(input: &str) -> String {
 }
 
 /// [`fold_into`] for ASCII text (every paragraph is folded at load to find repeats, every
-/// sentence for names and cues): the same rules, with no char decoding, and each run of
-/// letters and digits copied and lowercased at once.
+/// sentence for names and cues): the same rules, with no char decoding, each byte
+/// classified and lowercased by one table read.
 fn fold_ascii_into(input: &str, text: &mut String, mut origin: Option<&mut Origin>) {
     let bytes = input.as_bytes();
     // Written byte by byte into room made once: per-word copies and per-byte pushes each
@@ -260,20 +260,11 @@ static FOLDED_BYTES: [u8; 256] = {
     table
 };
 
-/// ASCII letters and digits, read from a table: asked for every byte the analyser reads.
+/// ASCII letters and digits, read from the folding table: asked for every byte the analyser
+/// reads.
 fn is_word_byte(b: u8) -> bool {
-    WORD_BYTES[usize::from(b)]
+    FOLDED_BYTES[usize::from(b)] != 0
 }
-
-static WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
 
 /// A URL- and file-safe slug: lowercase ASCII words joined by '-'. Never empty, never a path
 /// component with special meaning, and bounded in length so no file name gets too long.
