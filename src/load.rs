@@ -15,7 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostics::{Diagnostic, line_col};
 use crate::frontmatter::{self, Fields};
 use crate::gazetteer::{Gazetteer, Group, Place};
-use crate::text::{slugify, squash_whitespace};
+use crate::text::{slugify, squash_whitespace, squash_whitespace_owned};
 
 /// Settings from `site.toml`.
 #[derive(Debug, Clone, Serialize)]
@@ -659,11 +659,7 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
             Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) | Event::End(TagEnd::Heading(_)) => {
                 if let Some((kind, text, line)) = current.take() {
-                    let text = if needs_squashing(&text) {
-                        squash_whitespace(&text)
-                    } else {
-                        text
-                    };
+                    let text = squash_whitespace_owned(text);
                     if !text.is_empty() {
                         blocks.push(Block { kind, text, line });
                     }
@@ -699,26 +695,6 @@ fn markdown_blocks(body: &str, first_line: usize) -> (Vec<Block>, bool) {
         }
     }
     (blocks, had_html)
-}
-
-/// Whether [`squash_whitespace`] would change `s`: it has whitespace at either end, whitespace
-/// other than a space, or two spaces in a row. Unlike `squash_whitespace_owned` this looks at
-/// the bytes in one pass, and keeps text with (non-space) non-ASCII characters as it is.
-fn needs_squashing(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return false;
-    };
-    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
-    let ascii_space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
-    let mut non_ascii = last >= 0x80;
-    // Every pair of neighbours, with no early exit, so the loop runs on vector registers.
-    let mut bad = ascii_space(first) || ascii_space(last);
-    for (&a, &b) in bytes.iter().zip(&bytes[1..]) {
-        non_ascii |= a >= 0x80;
-        bad |= (a.wrapping_sub(b'\t') < 5) | ((a == b' ') & (b == b' '));
-    }
-    bad || (non_ascii && s.chars().any(|c| !c.is_ascii() && c.is_whitespace()))
 }
 
 /// Counts the newlines before an offset, starting from the last offset asked about: blocks
@@ -1082,13 +1058,6 @@ mod tests {
             let kept: Vec<String> = blocks.into_iter().map(|b| b.text).collect();
             proptest::prop_assert_eq!(dropped, total - expected.len());
             proptest::prop_assert_eq!(kept, expected);
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn text_needs_squashing_when_squashing_changes_it(s in "[a \t\n\r\x0b\x0c\u{a0}\u{85}\u{3000}é—]{0,12}") {
-            proptest::prop_assert_eq!(needs_squashing(&s), squash_whitespace(&s) != s);
         }
     }
 

@@ -802,14 +802,27 @@ pub fn squash_whitespace(s: &str) -> String {
 /// [`squash_whitespace`] of an owned string, which is kept as it is when it has nothing to
 /// squash (nearly every paragraph): no copy.
 pub fn squash_whitespace_owned(s: String) -> String {
+    if needs_squashing(&s) { squash_whitespace(&s) } else { s }
+}
+
+/// Whether [`squash_whitespace`] would change `s`: it has whitespace at either end, whitespace
+/// other than a space, or two spaces in a row. One pass over the bytes; text
+/// with non-ASCII characters (none of them a space) is kept as it is too.
+fn needs_squashing(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let squashed = s.is_ascii()
-        && bytes.first() != Some(&b' ')
-        && bytes.last() != Some(&b' ')
-        // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
-        && !bytes.iter().any(|&b| matches!(b, b'\t'..=b'\r'))
-        && !bytes.windows(2).any(|w| w == b"  ");
-    if squashed { s } else { squash_whitespace(&s) }
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, return, space.
+    let ascii_space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let mut non_ascii = last >= 0x80;
+    // Every pair of neighbours, with no early exit, so the loop runs on vector registers.
+    let mut bad = ascii_space(first) || ascii_space(last);
+    for (&a, &b) in bytes.iter().zip(&bytes[1..]) {
+        non_ascii |= a >= 0x80;
+        bad |= (a.wrapping_sub(b'\t') < 5) | ((a == b' ') & (b == b' '));
+    }
+    bad || (non_ascii && s.chars().any(|c| !c.is_ascii() && c.is_whitespace()))
 }
 
 #[cfg(test)]
@@ -921,6 +934,11 @@ mod tests {
                 theirs.push((st, s.len()));
             }
             proptest::prop_assert_eq!(ours, theirs);
+        }
+
+        #[test]
+        fn text_needs_squashing_when_squashing_changes_it(s in "[a \t\n\r\x0b\x0c\u{a0}\u{85}\u{3000}é—]{0,12}") {
+            proptest::prop_assert_eq!(needs_squashing(&s), squash_whitespace(&s) != s);
         }
 
         #[test]
