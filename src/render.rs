@@ -1414,13 +1414,23 @@ pub fn escape(s: &str) -> String {
 
 /// [`escape`], appending to `out`.
 fn escape_into(out: &mut String, s: &str) {
+    let pushed: Result<(), std::convert::Infallible> = escaped_pieces(s, |piece| {
+        out.push_str(piece);
+        Ok(())
+    });
+    let Ok(()) = pushed;
+}
+
+/// Hand `emit` the escaped form of `s` piece by piece: the runs with nothing to escape, whole,
+/// and the replacement of each character between them.
+fn escaped_pieces<E>(s: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut kept = 0;
     while let Some((at, replacement)) = next_html_special(s, kept) {
-        out.push_str(&s[kept..at]);
-        out.push_str(replacement);
+        emit(&s[kept..at])?;
+        emit(replacement)?;
         kept = at + 1;
     }
-    out.push_str(&s[kept..]);
+    emit(&s[kept..])
 }
 
 /// The first character at or after byte `from` that HTML escaping replaces, and its
@@ -1444,13 +1454,7 @@ fn next_html_special(s: &str, from: usize) -> Option<(usize, &'static str)> {
 /// Tera's escape function, with the same replacements as its default: the default writes
 /// byte by byte through a `dyn Write`, which made escaping a fifth of rendering.
 fn tera_escape(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut kept = 0;
-    while let Some((at, replacement)) = next_html_special(s, kept) {
-        out.write_all(&s.as_bytes()[kept..at])?;
-        out.write_all(replacement.as_bytes())?;
-        kept = at + 1;
-    }
-    out.write_all(&s.as_bytes()[kept..])
+    escaped_pieces(s, |piece| out.write_all(piece.as_bytes()))
 }
 
 /// Markdown from gazetteer descriptions and analysts' notes, with raw HTML escaped and the
