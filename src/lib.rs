@@ -11,6 +11,7 @@
 //! write    pages                 -> output dir (atomically)
 //! ```
 
+pub mod allocator;
 pub mod analyze;
 pub mod build;
 pub mod checks;
@@ -41,3 +42,7 @@ pub mod session;
 pub mod text;
 pub mod weapons;
 pub mod write;
+
+/// Small blocks from mimalloc, large ones from the system: see [`allocator`].
+#[global_allocator]
+static ALLOCATOR: allocator::SizeSplit = allocator::SizeSplit;
