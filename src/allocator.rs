@@ -2,7 +2,8 @@
 //!
 //! A build makes millions of small, short-lived allocations on every core (words, names, facts,
 //! template values). glibc's malloc spent about a tenth of a build's instructions on them and its
-//! arenas contend between threads; with small blocks from mimalloc a 10,000-article build takes about 18% less CPU.
+//! arenas contend between threads; with small blocks from mimalloc a 10,000-article build takes
+//! about 18% less CPU.
 //! But mimalloc alone holds more memory for mid-sized and large blocks (paragraphs, sentence
 //! text, page buffers): a 100,000-article build peaked at 2.2 GB with it, against 1.9 GB with
 //! glibc. Small blocks from mimalloc and the rest from the system keep both the speed and the
