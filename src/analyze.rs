@@ -68,7 +68,7 @@ impl Sentences {
     }
 }
 
-/// A byte offset in an article's text. Texts are far below 4 GiB (an article is read whole
+/// A byte offset in an article's text (or a sentence number). Texts are far below 4 GiB (an article is read whole
 /// into memory); a larger offset saturates and reads as an empty sentence, never panics.
 fn offset(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
@@ -94,11 +94,13 @@ impl Serialize for Sentences {
 /// A gazetteer name found in a sentence (or an anaphor such as "the base" resolved to one).
 #[derive(Debug, Clone, Serialize)]
 pub struct Mention {
-    pub sentence: usize,
     pub entity: EntityRef,
+    /// Number and offsets are kept as `u32`, as in [`Sentence`]: a 100,000-article briefing
+    /// holds millions of mentions. Read them with [`Mention::sentence`] and [`Mention::range`].
+    sentence: u32,
     /// Byte range of the name in the sentence's text (see [`Mention::text`]).
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
     /// True when the name is not written but inferred ("the base" → the last base named).
     pub inferred: bool,
 }
@@ -185,9 +187,29 @@ pub struct Analysis {
 }
 
 impl Mention {
+    fn new(sentence: usize, entity: EntityRef, (start, end): (usize, usize), inferred: bool) -> Mention {
+        Mention {
+            entity,
+            sentence: offset(sentence),
+            start: offset(start),
+            end: offset(end),
+            inferred,
+        }
+    }
+
+    /// Number of the sentence the name is in (1-based).
+    pub fn sentence(&self) -> usize {
+        self.sentence as usize
+    }
+
+    /// Byte range of the name in its sentence's text.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     /// The name as written: the sentence's text at the mention's byte range.
     pub fn text<'s>(&self, sentence: &'s str) -> &'s str {
-        sentence.get(self.start..self.end).unwrap_or_default()
+        sentence.get(self.range()).unwrap_or_default()
     }
 }
 
@@ -296,19 +318,13 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         let mut found: Vec<Mention> = gazetteer
             .find_names_folded(&folded)
             .into_iter()
-            .map(|m| Mention {
-                sentence: s.n,
-                entity: m.entity,
-                start: m.start,
-                end: m.end,
-                inferred: false,
-            })
+            .map(|m| Mention::new(s.n, m.entity, (m.start, m.end), false))
             .collect();
 
         let mut sites: Vec<&Mention> = Vec::new();
         let mut areas: Vec<&Mention> = Vec::new();
         let dateline = dateline_end(text).unwrap_or(0);
-        for m in found.iter().filter(|m| m.start >= dateline) {
+        for m in found.iter().filter(|m| m.range().start >= dateline) {
             if let EntityRef::Place(id) = &m.entity
                 && let Some(p) = gazetteer.places.get(&**id)
             {
@@ -330,27 +346,21 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             && s.n - at <= 5
             && let Some((start, end)) = find_anaphor(&tokens)
         {
-            inferred = Some(Mention {
-                sentence: s.n,
-                entity: EntityRef::Place(id.clone()),
-                start,
-                end,
-                inferred: true,
-            });
+            inferred = Some(Mention::new(s.n, EntityRef::Place(id.clone()), (start, end), true));
         }
         let site_ids: Vec<(String, usize)> = sites
             .iter()
             .copied()
             .chain(inferred.iter())
             .filter_map(|m| match &m.entity {
-                EntityRef::Place(id) => Some((id.to_string(), m.start)),
+                EntityRef::Place(id) => Some((id.to_string(), m.range().start)),
                 EntityRef::Group(_) => None,
             })
             .collect();
         let area_ids: Vec<(String, usize)> = areas
             .iter()
             .filter_map(|m| match &m.entity {
-                EntityRef::Place(id) => Some((id.to_string(), m.start)),
+                EntityRef::Place(id) => Some((id.to_string(), m.range().start)),
                 EntityRef::Group(_) => None,
             })
             .collect();
@@ -374,9 +384,9 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             .iter()
             .map(|m| crate::facts::Name {
                 entity: &m.entity,
-                start: m.start,
-                end: m.end,
-                text: text.get(m.start..m.end).unwrap_or_default(),
+                start: m.range().start,
+                end: m.range().end,
+                text: m.text(text),
             })
             .collect();
         let reading = Reading {
@@ -524,7 +534,10 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             last_site = Some((id, s.n));
         }
         all_facts.extend(facts);
-        let groups = crate::relations::groups_at(found.iter().map(|m| (&m.entity, m.start, m.end)), gazetteer);
+        let groups = crate::relations::groups_at(
+            found.iter().map(|m| (&m.entity, m.range().start, m.range().end)),
+            gazetteer,
+        );
         memberships.extend(crate::relations::memberships(s.n, text, &groups));
         candidates.extend(crate::relations::candidates_in(s.n, text, &tokens, gazetteer));
         found.extend(inferred);

@@ -45,7 +45,7 @@ pub fn extract(root: &Path, files: &[PathBuf]) -> Result<(String, Vec<Diagnostic
             // Mentions hold byte ranges; a reader wants the words too.
             if let Some(list) = value.get_mut("mentions").and_then(|m| m.as_array_mut()) {
                 for (json, m) in list.iter_mut().zip(&analysis.mentions) {
-                    let text = analysis.sentence_text(m.sentence).map_or("", |s| m.text(s));
+                    let text = analysis.sentence_text(m.sentence()).map_or("", |s| m.text(s));
                     if let Some(fields) = json.as_object_mut() {
                         fields.insert("text".into(), text.into());
                     }

@@ -158,14 +158,13 @@ pub fn analyze(g: &Gazetteer, data: &[u8]) {
         let sentence = first
             .sentences
             .iter()
-            .find(|s| s.n == m.sentence)
+            .find(|s| s.n == m.sentence())
             .map(|s| first.sentences.text(s))
             .expect("mention's sentence exists");
         assert!(
-            sentence.get(m.start..m.end).is_some_and(|t| !t.trim().is_empty()),
-            "mention range {}..{} is not a slice of words of its sentence",
-            m.start,
-            m.end
+            sentence.get(m.range()).is_some_and(|t| !t.trim().is_empty()),
+            "mention range {:?} is not a slice of words of its sentence",
+            m.range()
         );
     }
     let second = crate::analyze::analyze(&article, g, &settings);

@@ -1227,7 +1227,7 @@ fn source_body_html(
     let mut sentences: Vec<&crate::analyze::Sentence> = analysis.sentences.iter().collect();
     sentences.sort_by_key(|s| s.block);
     let mut mentions: Vec<&crate::analyze::Mention> = analysis.mentions.iter().filter(|m| !m.inferred).collect();
-    mentions.sort_by_key(|m| m.sentence);
+    mentions.sort_by_key(|m| m.sentence());
     for (bi, block) in article.blocks.iter().enumerate() {
         let (open, close) = match block.kind {
             BlockKind::Paragraph => ("<p>", "</p>"),
@@ -1259,19 +1259,20 @@ fn source_body_html(
             push_number(&mut html, s.n);
             html.push_str("\">");
             let mut pos = 0;
-            let named = mentions.partition_point(|m| m.sentence < s.n);
-            for m in mentions[named..].iter().take_while(|m| m.sentence == s.n) {
-                if m.start < pos {
+            let named = mentions.partition_point(|m| m.sentence() < s.n);
+            for m in mentions[named..].iter().take_while(|m| m.sentence() == s.n) {
+                let name = m.range();
+                if name.start < pos {
                     continue;
                 }
-                escape_into(&mut html, &text[pos..m.start]);
+                escape_into(&mut html, &text[pos..name.start]);
                 match links.get(&m.entity) {
                     Some(link) => html.push_str(link),
                     None => push_mention_link(&mut html, g, &m.entity),
                 }
-                escape_into(&mut html, &text[m.start..m.end]);
+                escape_into(&mut html, &text[name.clone()]);
                 html.push_str("</a>");
-                pos = m.end;
+                pos = name.end;
             }
             escape_into(&mut html, &text[pos..]);
             html.push_str("</span>");

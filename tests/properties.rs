@@ -144,9 +144,9 @@ proptest! {
         let b = sitrep::analyze::analyze(&article, gazetteer(), &settings);
         prop_assert_eq!(serde_json::to_string(&a).ok(), serde_json::to_string(&b).ok());
         for m in &a.mentions {
-            let s = a.sentence_text(m.sentence).unwrap_or_default();
-            let name = s.get(m.start..m.end);
-            prop_assert!(name.is_some_and(|t| !t.trim().is_empty()), "{}..{} in {:?}", m.start, m.end, s);
+            let s = a.sentence_text(m.sentence()).unwrap_or_default();
+            let name = s.get(m.range());
+            prop_assert!(name.is_some_and(|t| !t.trim().is_empty()), "{:?} in {:?}", m.range(), s);
         }
     }
 }
