@@ -312,8 +312,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         let text = sentences.text(s);
         // Split, lowercase, fold and scan for cues once; every reader below shares them.
         words_into(text, &mut tokens);
-        let ws = lower_words(&tokens, &mut lower_buf);
-        folded.refold(text);
+        let ws = lower_words(text, &tokens, &mut lower_buf);
+        folded.refold_words(text, &tokens);
         let cues = SentenceCues::scan(&folded.text);
         let mut found: Vec<Mention> = gazetteer
             .find_names_folded(&folded)
@@ -539,7 +539,7 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
             gazetteer,
         );
         memberships.extend(crate::relations::memberships(s.n, text, &groups));
-        candidates.extend(crate::relations::candidates_in(s.n, text, &tokens, gazetteer));
+        candidates.extend(crate::relations::candidates_in(s.n, text, &tokens, &ws, gazetteer));
         found.extend(inferred);
         found.sort_by_key(|m| (m.start, m.end));
         mentions.extend(found);

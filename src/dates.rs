@@ -8,7 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
-use crate::text::{Token, ascii_lower, words};
+use crate::text::{Token, WordShapes, ascii_lower, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -101,20 +101,49 @@ fn month(word: &str) -> Option<(u32, bool)> {
     if let Some(i) = MONTHS.iter().position(|m| word.eq_ignore_ascii_case(m)) {
         return Some((i as u32 + 1, false));
     }
-    let mut buf = [0u8; 8];
-    let abbr = match ascii_lower(word, &mut buf) {
-        "jan" => 1,
-        "feb" => 2,
-        "mar" => 3,
-        "apr" => 4,
-        "aug" => 8,
-        "sep" | "sept" => 9,
-        "oct" => 10,
-        "nov" => 11,
-        "dec" => 12,
-        _ => return None,
-    };
-    Some((abbr, true))
+    MONTH_ABBREVIATIONS
+        .iter()
+        .find(|(a, _)| word.eq_ignore_ascii_case(a))
+        .map(|&(_, m)| (m, true))
+}
+
+/// Abbreviated month names and their numbers ("May" and "June" are never abbreviated).
+const MONTH_ABBREVIATIONS: [(&str, u32); 10] = [
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+/// The words other than numbers a date expression can begin with (see [`match_at`]).
+const RELATIVE_DAY_WORDS: [&str; 6] = ["today", "tonight", "yesterday", "this", "last", "earlier"];
+
+/// The shapes of [`RELATIVE_DAY_WORDS`], [`WEEKDAYS`], [`MONTHS`] and [`MONTH_ABBREVIATIONS`]:
+/// a word of another shape begins no date.
+static DATE_WORD_SHAPES: WordShapes = {
+    let mut shapes = WordShapes::EMPTY;
+    shapes.admit_all(&RELATIVE_DAY_WORDS, 0);
+    shapes.admit_all(&first_words(&WEEKDAYS), 0);
+    shapes.admit_all(&MONTHS, 0);
+    shapes.admit_all(&first_words(&MONTH_ABBREVIATIONS), 0);
+    shapes
+};
+
+/// The words of a table of words and what they mean.
+const fn first_words<T, const N: usize>(table: &[(&'static str, T); N]) -> [&'static str; N] {
+    let mut words = [""; N];
+    let mut k = 0;
+    while k < N {
+        words[k] = table[k].0;
+        k += 1;
+    }
+    words
 }
 
 /// A day of the month: "7", "23", "7th", "1st".
@@ -199,22 +228,11 @@ pub fn find_dates_in(sentence: &str, toks: &[Token<'_>], pub_date: Option<NaiveD
     out
 }
 
-/// Whether `word` could begin a date expression at all, from its first byte and length
-/// alone: a number, or a word of three to nine letters that starts like a relative day word
-/// ("today", "yesterday", "this", "last", "earlier"), a weekday or a month. Asked for every
+/// Whether `word` could begin a date expression at all: a number, or a word with the first
+/// two letters and the length of a relative day word, a weekday or a month. Asked for every
 /// word before [`match_at`], which rules out the same words more slowly.
 fn may_start_date(word: &str) -> bool {
-    match word.as_bytes().first() {
-        Some(b) if b.is_ascii_digit() => true,
-        Some(b) => {
-            (3..=9).contains(&word.len())
-                && matches!(
-                    b.to_ascii_lowercase(),
-                    b'a' | b'd' | b'e' | b'f' | b'j' | b'l' | b'm' | b'n' | b'o' | b's' | b't' | b'w' | b'y'
-                )
-        }
-        None => false,
-    }
+    word.as_bytes().first().is_some_and(u8::is_ascii_digit) || DATE_WORD_SHAPES.admits(word)
 }
 
 /// The text between two tokens (punctuation and spaces).
@@ -490,6 +508,52 @@ mod tests {
         assert_eq!(found[0].date, Some(d("2023-10-23")));
     }
 
+    /// Every word a date can begin with gets past the quick test, in any case: each starts a
+    /// date expression found in a sentence.
+    #[test]
+    fn every_date_word_begins_a_date() {
+        let relative = [
+            "today",
+            "tonight",
+            "yesterday",
+            "this week",
+            "last night",
+            "earlier this month",
+        ];
+        let weekdays = WEEKDAYS.iter().map(|(w, _)| w.to_string());
+        let months = MONTHS.iter().map(|m| format!("{m} 23"));
+        let abbreviations = MONTH_ABBREVIATIONS.iter().map(|(a, _)| format!("{a}. 23"));
+        let phrases: Vec<String> = relative
+            .iter()
+            .map(|r| r.to_string())
+            .chain(weekdays)
+            .chain(months)
+            .chain(abbreviations)
+            .collect();
+        assert_eq!(
+            phrases.len(),
+            RELATIVE_DAY_WORDS.len() + WEEKDAYS.len() + MONTHS.len() + MONTH_ABBREVIATIONS.len()
+        );
+        for phrase in phrases {
+            for written in [phrase.clone(), phrase.to_uppercase(), capitalised(&phrase)] {
+                let sentence = format!("{written} the base was hit.");
+                let found = find_dates(&sentence, Some(d("2023-10-23")));
+                assert!(
+                    found.first().is_some_and(|e| e.start == 0 && e.date.is_some()),
+                    "{sentence:?}: {found:?}"
+                );
+            }
+        }
+    }
+
+    fn capitalised(s: &str) -> String {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
     proptest::proptest! {
         /// The quick test before each word never turns away a word a date starts with.
         #[test]
@@ -497,6 +561,9 @@ mod tests {
             words in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "today", "Tonight", "yesterday", "the", "day", "before", "this", "Last", "earlier",
+                    "Tuesday", "WEDNESDAY", "thursday", "Friday", "saturday", "Sunday", "January", "feb",
+                    "Feb", "february", "March", "April", "apr", "June", "july", "Aug", "august", "sep",
+                    "September", "nov", "November", "Dec", "December", "jan", "thi", "mo", "todays",
                     "morning", "night", "week", "month", "year", "on", "early", "late", "Monday",
                     "sunday", "Oct", "October", "mar", "May", "Sept", "in", "since", "mid", "of",
                     "22", "7th", "2018", "2023", "10", "18", "percent", "attack", "a", "x9",

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::{Token, ascii_lower, words};
+use crate::text::{LowerWord, Token, lower_words, words};
 
 /// "member belongs to umbrella", as one sentence states it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -120,11 +120,21 @@ pub fn memberships(n: usize, text: &str, groups: &[GroupAt<'_>]) -> Vec<Membersh
 /// Names introduced as names ("a group called X", "calling itself X", "known as X",
 /// "X (al-Y)", "the X base") that the gazetteer does not match.
 pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
-    candidates_in(n, text, &words(text), g)
+    let toks = words(text);
+    let mut buf = String::new();
+    let lower = lower_words(text, &toks, &mut buf);
+    candidates_in(n, text, &toks, &lower, g)
 }
 
-/// [`candidates`] with the sentence's words already split.
-pub fn candidates_in(n: usize, text: &str, toks: &[Token<'_>], g: &Gazetteer) -> Vec<Candidate> {
+/// [`candidates`] with the sentence's words already split, and lowercased (`lower`, one for
+/// each of `toks`).
+pub fn candidates_in(
+    n: usize,
+    text: &str,
+    toks: &[Token<'_>],
+    lower: &[LowerWord<'_>],
+    g: &Gazetteer,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     let known = |name: &str| !g.find_names(name).is_empty() || !g.find_names(&format!("the {name}")).is_empty();
     let capital = |i: usize| {
@@ -164,9 +174,8 @@ pub fn candidates_in(n: usize, text: &str, toks: &[Token<'_>], g: &Gazetteer) ->
             });
         }
     };
-    for (i, t) in toks.iter().enumerate() {
-        let mut buf = [0u8; 16];
-        let w = ascii_lower(t.text, &mut buf);
+    for (i, (t, w)) in toks.iter().zip(lower).enumerate() {
+        let w = w.w;
         // "called X", "calling itself X", "known as X", "named X": a group's name.
         let after = match w {
             "called" | "named" => Some(i + 1),

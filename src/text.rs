@@ -57,7 +57,17 @@ impl Origin {
 
     /// Folded bytes `at..` are original bytes `from..`, one for one.
     fn note_copy(&mut self, at: usize, from: usize) {
-        self.note(at, (offset32(from), offset32(from + 1)));
+        // As `note` with a one-byte span, asked twice per word: a copied run continues while
+        // the folded and original offsets keep the same distance.
+        let (at, from) = (offset32(at), offset32(from));
+        if let Some(last) = self.0.last()
+            && last.char_end.is_none()
+            && last.from.wrapping_sub(last.at) == from.wrapping_sub(at)
+            && from != u32::MAX
+        {
+            return;
+        }
+        self.note(at as usize, (from, from.saturating_add(1)));
     }
 
     /// Original byte range of the char behind folded byte `i`.
@@ -91,6 +101,50 @@ impl Folded {
         self.text.clear();
         self.origin.0.clear();
         fold_into(input, &mut self.text, Some(&mut self.origin));
+    }
+
+    /// [`Folded::refold`] of a sentence whose words ([`words_into`]) are already known: for
+    /// ASCII text the folded form is those words lowercased, so it is built from them word by
+    /// word instead of byte by byte; any other text is folded char by char.
+    pub fn refold_words(&mut self, input: &str, words: &[Token<'_>]) {
+        if !input.is_ascii() {
+            return self.refold(input);
+        }
+        self.text.clear();
+        self.origin.0.clear();
+        let bytes = input.as_bytes();
+        let mut out = std::mem::take(&mut self.text).into_bytes();
+        let mut gap_start = 0;
+        for t in words {
+            // The gap before the word stands for one space, at the first of its bytes that
+            // separates words (an apostrophe inside a word does not, "'s" does); none before
+            // the first word.
+            if !out.is_empty()
+                && let Some(sp) = (gap_start..t.start).find(|&i| separates_words(bytes, i))
+            {
+                self.origin.note_copy(out.len(), sp);
+                out.push(b' ');
+            }
+            self.origin.note_copy(out.len(), t.start);
+            out.extend_from_slice(t.text.as_bytes());
+            gap_start = t.end;
+        }
+        // Words are letters and digits, so folding what was copied is lowercasing it.
+        out.make_ascii_lowercase();
+        // Only ASCII was written, so this never fails; were it to, the text would be kept, lossily.
+        self.text = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+}
+
+/// Whether the non-word byte `i` of ASCII text ends the word before it when folded: any byte
+/// but an apostrophe does, and an apostrophe does only as a possessive "'s".
+fn separates_words(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'\'' | b'`') => {
+            matches!(bytes.get(i + 1), Some(b's' | b'S')) && !bytes.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+        }
+        Some(_) => true,
+        None => false,
     }
 }
 
@@ -668,6 +722,9 @@ pub fn words(s: &str) -> Vec<Token<'_>> {
 /// [`words`] into `out` (cleared first), so the analyser reuses one list for every sentence.
 pub fn words_into<'a>(s: &'a str, out: &mut Vec<Token<'a>>) {
     out.clear();
+    if s.is_ascii() {
+        return ascii_words_into(s, out);
+    }
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -700,6 +757,25 @@ pub fn words_into<'a>(s: &'a str, out: &mut Vec<Token<'a>>) {
     }
 }
 
+/// [`words_into`] for ASCII text (nearly every sentence): every byte is one char, so gaps are
+/// stepped over a byte at a time without decoding.
+fn ascii_words_into<'a>(s: &'a str, out: &mut Vec<Token<'a>>) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while bytes.get(i).is_some_and(|&b| !is_word_byte(b)) {
+            i += 1;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| is_word_byte(b)) {
+            i += 1;
+        }
+        if let Some(text) = s.get(start..i).filter(|w| !w.is_empty()) {
+            out.push(Token { text, start, end: i });
+        }
+    }
+}
+
 /// A word of a sentence in lowercase, with the byte range of the word as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LowerWord<'a> {
@@ -708,11 +784,26 @@ pub struct LowerWord<'a> {
     pub end: usize,
 }
 
-/// The sentence's `tokens` lowercased (full Unicode lowercasing of each word), written into
-/// `buf` so a sentence costs one buffer rather than one string per word. `buf` is cleared
-/// first and can be reused from sentence to sentence.
-pub fn lower_words<'b>(tokens: &[Token<'b>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
+/// The words `tokens` of `sentence` (from [`words_into`]) lowercased (full Unicode lowercasing
+/// of each word), written into `buf` so a sentence costs one buffer rather than one string per
+/// word. `buf` is cleared first and can be reused from sentence to sentence.
+pub fn lower_words<'b>(sentence: &str, tokens: &[Token<'b>], buf: &'b mut String) -> Vec<LowerWord<'b>> {
     buf.clear();
+    if sentence.is_ascii() {
+        // Lowercasing ASCII keeps every byte where it was: lowercase the sentence once and
+        // read each word at its own range.
+        buf.push_str(sentence);
+        buf.make_ascii_lowercase();
+        let buf: &'b String = buf;
+        return tokens
+            .iter()
+            .map(|t| LowerWord {
+                w: buf.get(t.start..t.end).unwrap_or(t.text),
+                start: t.start,
+                end: t.end,
+            })
+            .collect();
+    }
     // Where each word's lowercase form is: the word itself when it has no capital (most
     // words: no copy), else a range of `buf`.
     let mut spans: Vec<(Option<(usize, usize)>, usize)> = Vec::with_capacity(tokens.len());
@@ -902,6 +993,28 @@ mod tests {
         }
 
         #[test]
+        fn folding_from_words_is_folding(s in "[aZ7 .'`sS\\-\t\n#_xé’]{0,40}") {
+            let mut by_bytes = Folded::default();
+            by_bytes.refold(&s);
+            let mut by_words = Folded::default();
+            by_words.refold_words("stale text", &words("stale text"));
+            by_words.refold_words(&s, &words(&s));
+            proptest::prop_assert_eq!(by_words, by_bytes);
+        }
+
+        #[test]
+        fn lowercase_words_of_ascii_are_each_word_lowercased(s in "[aZ7 .'`sS\\-#_xÉ]{0,40}") {
+            let tokens = words(&s);
+            let mut buf = String::from("stale");
+            let ws = lower_words(&s, &tokens, &mut buf);
+            proptest::prop_assert_eq!(ws.len(), tokens.len());
+            for (w, t) in ws.iter().zip(&tokens) {
+                proptest::prop_assert_eq!(w.w, t.text.to_lowercase());
+                proptest::prop_assert_eq!((w.start, w.end), (t.start, t.end));
+            }
+        }
+
+        #[test]
         fn every_folded_byte_maps_back_to_the_char_it_came_from(s in "[aZ7 .'’“”sS\\-éÆḤ\u{a0}x]{0,30}") {
             let f = fold(&s);
             for (i, b) in f.text.bytes().enumerate() {
@@ -961,6 +1074,48 @@ mod tests {
                 "U.S. forces were there."
             ]
         );
+    }
+}
+
+/// The shapes of a vocabulary's words: for each pair of first two letters (case aside), the
+/// lengths its words have. A word of another shape is in no vocabulary entry, which a reader
+/// learns in two table reads for nearly every word of a sentence, before comparing any strings.
+pub struct WordShapes([u32; 26 * 26]);
+
+impl WordShapes {
+    pub const EMPTY: WordShapes = WordShapes([0; 26 * 26]);
+
+    /// Admit the shape of `word` (ASCII letters, two or more, lowercase) at its own length and
+    /// up to `longer` bytes longer (for plural endings).
+    pub const fn admit(&mut self, word: &str, longer: usize) {
+        let b = word.as_bytes();
+        let at = (b[0] - b'a') as usize * 26 + (b[1] - b'a') as usize;
+        let mut len = b.len();
+        while len <= b.len() + longer && len < 32 {
+            self.0[at] |= 1 << len;
+            len += 1;
+        }
+    }
+
+    /// [`WordShapes::admit`] each of `words`.
+    pub const fn admit_all(&mut self, words: &[&str], longer: usize) {
+        let mut k = 0;
+        while k < words.len() {
+            self.admit(words[k], longer);
+            k += 1;
+        }
+    }
+
+    /// Whether `word` has the shape of some admitted word.
+    pub fn admits(&self, word: &str) -> bool {
+        let letter = |b: u8| b.to_ascii_lowercase().checked_sub(b'a').filter(|&l| l < 26);
+        match *word.as_bytes() {
+            [first, second, ..] => match (letter(first), letter(second)) {
+                (Some(a), Some(b)) => self.0[usize::from(a) * 26 + usize::from(b)] & (1 << word.len().min(31)) != 0,
+                _ => false,
+            },
+            _ => false,
+        }
     }
 }
 

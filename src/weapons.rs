@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::text::{Token, ascii_lower, words};
+use crate::text::{Token, WordShapes, ascii_lower, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -195,27 +195,20 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
         }
         map
     });
-    // Before any hashing: the lengths a first word (singular or plural) has, by its first
-    // letter. Most words of a sentence ("the", "said", "base") are no weapon and stop here.
-    static LENGTHS_BY_INITIAL: LazyLock<[u32; 256]> = LazyLock::new(|| {
-        let mut table = [0u32; 256];
-        for (pattern, _) in LEXICON {
-            let word = pattern[0].as_bytes();
-            for len in [word.len(), word.len() + 1, word.len() + 2] {
-                if let Some(bits) = word.first().and_then(|&b| table.get_mut(usize::from(b))) {
-                    *bits |= 1u32.checked_shl(len as u32).unwrap_or(0);
-                }
-            }
+    // Before any hashing: the shapes of first words, singular or plural ("es"). Most words of
+    // a sentence ("the", "said", "base") are no weapon and stop here.
+    static FIRST_WORD_SHAPES: WordShapes = {
+        let mut shapes = WordShapes::EMPTY;
+        let mut k = 0;
+        while k < LEXICON.len() {
+            shapes.admit(LEXICON[k].0[0], 2);
+            k += 1;
         }
-        table
-    });
+        shapes
+    };
     // Lowercase into a small buffer: no allocation for the many words that are no weapon.
     let mut buf = [0u8; 24];
-    if token.len() > buf.len() || !token.is_ascii() {
-        return None;
-    }
-    let initial = token.as_bytes().first()?.to_ascii_lowercase();
-    if LENGTHS_BY_INITIAL[usize::from(initial)] & (1 << token.len()) == 0 {
+    if token.len() > buf.len() || !token.is_ascii() || !FIRST_WORD_SHAPES.admits(token) {
         return None;
     }
     let lower = ascii_lower(token, &mut buf);
@@ -355,5 +348,25 @@ mod tests {
             (Weapon::Drone, Count::Exact(2), "a pair of drones")
         );
         assert_eq!((m[1].weapon, m[1].count), (Weapon::Missile, Count::Exact(2)));
+    }
+
+    /// Every phrase of the lexicon is found, in the singular and plural, whatever its case: the
+    /// quick test on first words turns none away.
+    #[test]
+    fn every_lexicon_phrase_is_found() {
+        for (pattern, weapon) in LEXICON {
+            let phrase = pattern.join(" ");
+            let plural = if phrase.ends_with(['s', 'h']) { "es" } else { "s" };
+            for written in [phrase.clone(), format!("{phrase}{plural}"), phrase.to_uppercase()] {
+                let sentence = format!("Witnesses reported {written} near the base.");
+                let found = find_weapons(&sentence);
+                assert!(
+                    found
+                        .iter()
+                        .any(|m| m.weapon == *weapon && m.phrase.ends_with(&written)),
+                    "{sentence:?}: {found:?}"
+                );
+            }
+        }
     }
 }
