@@ -8,7 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Serialize;
 
-use crate::text::{Token, WordShapes, ascii_lower, words};
+use crate::text::{Token, WordShapes, ascii_lower, first_words, words};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,17 +134,6 @@ static DATE_WORD_SHAPES: WordShapes = {
     shapes.admit_all(&first_words(&MONTH_ABBREVIATIONS), 0);
     shapes
 };
-
-/// The words of a table of words and what they mean.
-const fn first_words<T, const N: usize>(table: &[(&'static str, T); N]) -> [&'static str; N] {
-    let mut words = [""; N];
-    let mut k = 0;
-    while k < N {
-        words[k] = table[k].0;
-        k += 1;
-    }
-    words
-}
 
 /// A day of the month: "7", "23", "7th", "1st".
 fn day_number(word: &str) -> Option<u32> {

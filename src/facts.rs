@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::LowerWord;
+use crate::text::{LowerWord, WordShapes, first_words};
 use crate::weapons::{Count, Weapon, WeaponMention};
 
 /// What kind of statement a fact is.
@@ -87,31 +87,63 @@ const OFFENSIVE: &[&str] = &[
     "bombarded",
 ];
 
-/// Words by which somebody says something. A `match` rather than a list to search: it runs for
-/// every word, several times per sentence.
+/// Words by which somebody says something.
+const SPEECH_WORDS: [&str; 19] = [
+    "said",
+    "says",
+    "say",
+    "told",
+    "stated",
+    "announced",
+    "confirmed",
+    "confirm",
+    "confirms",
+    "reported",
+    "revealed",
+    "according",
+    "statement",
+    "added",
+    "declared",
+    "noted",
+    "explained",
+    "published",
+    "posted",
+];
+
+/// Words by which an official does or does not comment ("declined to comment").
+const COMMENT_WORDS: [&str; 2] = ["commented", "comment"];
+
+/// Words a claim of responsibility is made with.
+const CLAIM_WORDS: [&str; 4] = ["claimed", "claiming", "claims", "claim"];
+
+/// Words for people killed or hurt, and which of the two each counts.
+const CASUALTY_WORDS: [(&str, &str); 10] = [
+    ("killed", "killed"),
+    ("killing", "killed"),
+    ("dead", "killed"),
+    ("died", "killed"),
+    ("injured", "injured"),
+    ("injuring", "injured"),
+    ("wounded", "injured"),
+    ("wounding", "injured"),
+    ("injuries", "injured"),
+    ("hurt", "injured"),
+];
+
+/// The shapes of the words the per-word rules of [`sentence_facts`] start from: speech,
+/// comment, claim and casualty words. One pass finds a sentence's few such words, and each
+/// rule reads only those.
+static KEY_WORD_SHAPES: WordShapes = {
+    let mut shapes = WordShapes::EMPTY;
+    shapes.admit_all(&SPEECH_WORDS, 0);
+    shapes.admit_all(&COMMENT_WORDS, 0);
+    shapes.admit_all(&CLAIM_WORDS, 0);
+    shapes.admit_all(&first_words(&CASUALTY_WORDS), 0);
+    shapes
+};
+
 fn is_speech(w: &str) -> bool {
-    matches!(
-        w,
-        "said"
-            | "says"
-            | "say"
-            | "told"
-            | "stated"
-            | "announced"
-            | "confirmed"
-            | "confirm"
-            | "confirms"
-            | "reported"
-            | "revealed"
-            | "according"
-            | "statement"
-            | "added"
-            | "declared"
-            | "noted"
-            | "explained"
-            | "published"
-            | "posted"
-    )
+    SPEECH_WORDS.contains(&w)
 }
 
 const MODAL: &[&str] = &["would", "will", "could", "may", "might", "shall", "should"];
@@ -471,7 +503,10 @@ pub fn sentence_facts(
         add(&mut facts, n, FactKind::Outcome, "damage", None, "");
     }
 
-    for value in casualties(ws, cues) {
+    // The few words the per-word rules below start from, in order.
+    let keys: Vec<usize> = (0..ws.len()).filter(|&i| KEY_WORD_SHAPES.admits(ws[i].w)).collect();
+
+    for value in casualties(ws, &keys, cues) {
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
     }
 
@@ -479,11 +514,11 @@ pub fn sentence_facts(
     // whether it is a speech word (or "comment(ed)", for officials who would not).
     let mut speech: Vec<usize> = Vec::new();
     let mut speaking: Vec<usize> = Vec::new();
-    for (i, x) in ws.iter().enumerate() {
-        if is_speech(x.w) {
+    for &i in &keys {
+        if is_speech(ws[i].w) {
             speech.push(i);
             speaking.push(i);
-        } else if x.w == "commented" || x.w == "comment" {
+        } else if COMMENT_WORDS.contains(&ws[i].w) {
             speaking.push(i);
         }
     }
@@ -510,15 +545,16 @@ pub fn sentence_facts(
     };
 
     // "claimed by X", "X claimed (responsibility)", "a statement from X claiming…".
-    if let Some(i) = ws.windows(2).position(|p| p[0].w == "claimed" && p[1].w == "by") {
+    if let Some(i) = keys
+        .iter()
+        .copied()
+        .find(|&i| ws[i].w == "claimed" && ws.get(i + 1).is_some_and(|x| x.w == "by"))
+    {
         if let Some(m) = armed.iter().find(|m| m.start > ws[i].start) {
             claim(&mut facts, m);
             claimed = true;
         }
-    } else if let Some(i) = ws
-        .iter()
-        .position(|x| matches!(x.w, "claimed" | "claiming" | "claims" | "claim"))
-    {
+    } else if let Some(i) = keys.iter().copied().find(|&i| CLAIM_WORDS.contains(&ws[i].w)) {
         let cue = ws[i].start;
         let subject = armed.iter().rev().find(|m| {
             m.end <= cue
@@ -632,13 +668,18 @@ pub fn sentence_facts(
                     | "command"
                     | "counter"
             ) || (y.w == "forces" && ws.get(lo + k - 1).is_some_and(|p| p.w == "security"));
+            if !official_word {
+                return false;
+            }
             // Words inside a name ("Syrian Free Army") describe nobody.
             let inside_name = names.iter().any(|m| m.start <= y.start && y.end <= m.end);
             // "Kataib Hezbollah's military spokesman" speaks for an armed group.
-            let for_armed = armed
-                .iter()
-                .any(|m| m.end <= y.start && ws.iter().filter(|z| z.start >= m.end && z.end <= y.start).count() <= 3);
-            official_word && !for_armed && !inside_name
+            let for_armed = || {
+                armed.iter().any(|m| {
+                    m.end <= y.start && ws.iter().filter(|z| z.start >= m.end && z.end <= y.start).count() <= 3
+                })
+            };
+            !inside_name && !for_armed()
         });
         let sources = ws[lo..hi]
             .iter()
@@ -828,7 +869,7 @@ fn add(facts: &mut Vec<Fact>, n: usize, kind: FactKind, value: &str, subject: Op
 }
 
 /// Casualties, killed and injured apart.
-fn casualties(ws: &[W], cues: &SentenceCues) -> Vec<String> {
+fn casualties(ws: &[W], keys: &[usize], cues: &SentenceCues) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |_: FactKind, v: &str, _: Option<&str>, _: &str| {
         if !out.iter().any(|x| x == v) {
@@ -845,11 +886,10 @@ fn casualties(ws: &[W], cues: &SentenceCues) -> Vec<String> {
         }
     }
     let mut counted_hurt = false;
-    for (i, x) in ws.iter().enumerate() {
-        let kind = match x.w {
-            "killed" | "killing" | "dead" | "died" => "killed",
-            "injured" | "injuring" | "wounded" | "wounding" | "injuries" | "hurt" => "injured",
-            _ => continue,
+    for &i in keys {
+        let x = &ws[i];
+        let Some(&(_, kind)) = CASUALTY_WORDS.iter().find(|(w, _)| *w == x.w) else {
+            continue;
         };
         let found = count_near(ws, i);
         match found {
@@ -932,5 +972,64 @@ fn plural(w: Weapon, n: u32) -> String {
         base.to_string()
     } else {
         format!("{base}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every word a per-word rule starts from gets past the quick test on shapes.
+    #[test]
+    fn every_key_word_has_an_admitted_shape() {
+        let words = SPEECH_WORDS
+            .iter()
+            .chain(&COMMENT_WORDS)
+            .chain(&CLAIM_WORDS)
+            .chain(CASUALTY_WORDS.iter().map(|(w, _)| w));
+        for word in words {
+            assert!(KEY_WORD_SHAPES.admits(word), "{word}");
+        }
+    }
+
+    /// Each casualty word, with a count after it, gives that count of its kind.
+    #[test]
+    fn every_casualty_word_counts() {
+        for (word, kind) in CASUALTY_WORDS {
+            let ws = vec![
+                LowerWord {
+                    w: "it",
+                    start: 0,
+                    end: 2,
+                },
+                LowerWord {
+                    w: word,
+                    start: 3,
+                    end: 3 + word.len(),
+                },
+                LowerWord {
+                    w: "three",
+                    start: 4 + word.len(),
+                    end: 9 + word.len(),
+                },
+                LowerWord {
+                    w: "soldiers",
+                    start: 10 + word.len(),
+                    end: 18 + word.len(),
+                },
+            ];
+            let keys: Vec<usize> = (0..ws.len()).filter(|&i| KEY_WORD_SHAPES.admits(ws[i].w)).collect();
+            let expected = if word == "injuries" {
+                Vec::<String>::new()
+            } else {
+                vec![format!("{kind} 3")]
+            };
+            let cues = SentenceCues::scan("");
+            let found: Vec<String> = casualties(&ws, &keys, &cues)
+                .into_iter()
+                .filter(|v| v != "wounded")
+                .collect();
+            assert_eq!(found, expected, "{word}");
+        }
     }
 }

@@ -1090,9 +1090,10 @@ impl WordShapes {
     pub const fn admit(&mut self, word: &str, longer: usize) {
         let b = word.as_bytes();
         let at = (b[0] - b'a') as usize * 26 + (b[1] - b'a') as usize;
+        // Words of 31 bytes and more share the last length.
         let mut len = b.len();
-        while len <= b.len() + longer && len < 32 {
-            self.0[at] |= 1 << len;
+        while len <= b.len() + longer {
+            self.0[at] |= 1 << if len < 31 { len } else { 31 };
             len += 1;
         }
     }
@@ -1117,6 +1118,17 @@ impl WordShapes {
             _ => false,
         }
     }
+}
+
+/// The words of a table of words and what they mean.
+pub const fn first_words<T, const N: usize>(table: &[(&'static str, T); N]) -> [&'static str; N] {
+    let mut words = [""; N];
+    let mut k = 0;
+    while k < N {
+        words[k] = table[k].0;
+        k += 1;
+    }
+    words
 }
 
 /// A hash map with FNV-1a hashing: for the small keys (words, ids) looked up in hot loops,
