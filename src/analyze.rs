@@ -314,9 +314,8 @@ pub fn analyze(article: &Article, gazetteer: &Gazetteer, settings: &Extraction) 
         words_into(text, &mut tokens);
         let ws = lower_words(text, &tokens, &mut lower_buf);
         folded.refold_words(text, &tokens);
-        let cues = SentenceCues::scan(&folded.text);
-        let mut found: Vec<Mention> = gazetteer
-            .find_names_folded(&folded)
+        let (names_found, cues) = gazetteer.read_sentence(&folded);
+        let mut found: Vec<Mention> = names_found
             .into_iter()
             .map(|m| Mention::new(s.n, m.entity, (m.start, m.end), false))
             .collect();

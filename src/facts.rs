@@ -362,7 +362,8 @@ impl CueList {
 /// One automaton over every cue phrase (each distinct phrase once), built on first use.
 struct CueScanner {
     automaton: Option<aho_corasick::AhoCorasick>,
-    patterns: usize,
+    /// Every distinct cue phrase, numbered.
+    patterns: Vec<&'static str>,
     /// For each [`CueList`], the automaton's pattern number of each of its phrases.
     lists: Vec<Vec<usize>>,
 }
@@ -386,21 +387,42 @@ static CUE_SCANNER: std::sync::LazyLock<CueScanner> = std::sync::LazyLock::new(|
     }
     CueScanner {
         automaton: aho_corasick::AhoCorasick::new(&patterns).ok(),
-        patterns: patterns.len(),
+        patterns,
         lists,
     }
 });
 
+/// Every distinct cue phrase, numbered as [`SentenceCues::found`] numbers them: the gazetteer
+/// searches for them together with its names (see `Gazetteer::read_sentence`).
+pub fn cue_phrases() -> &'static [&'static str] {
+    &CUE_SCANNER.patterns
+}
+
 /// Which cue phrases a folded sentence contains on word boundaries (both sides a space or an
 /// end of the text), found in one pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentenceCues {
     found: Vec<bool>,
 }
 
 impl SentenceCues {
+    /// No cue found yet.
+    pub fn none() -> Self {
+        SentenceCues {
+            found: vec![false; CUE_SCANNER.patterns.len()],
+        }
+    }
+
+    /// Cue phrase `k` of [`cue_phrases`] was found.
+    pub fn found(&mut self, k: usize) {
+        if let Some(f) = self.found.get_mut(k) {
+            *f = true;
+        }
+    }
+
     pub fn scan(folded: &str) -> Self {
         let scanner = &*CUE_SCANNER;
-        let mut found = vec![false; scanner.patterns];
+        let mut found = vec![false; scanner.patterns.len()];
         let bytes = folded.as_bytes();
         if let Some(ac) = &scanner.automaton {
             // Overlapping: a phrase inside a longer one ("no damage" in "no damage or

@@ -7,6 +7,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Matc
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostic;
+use crate::facts::SentenceCues;
 use crate::text::{Folded, fold_key};
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +78,9 @@ pub struct Gazetteer {
     pub groups: BTreeMap<String, Group>,
     pub places: BTreeMap<String, Place>,
     automaton: Option<AhoCorasick>,
+    /// The same names (without the space after) followed by every cue phrase, for the
+    /// analyser's one pass over each sentence: see [`Gazetteer::read_sentence`].
+    sentence_automaton: Option<AhoCorasick>,
     /// Pattern index → entity.
     targets: Vec<EntityRef>,
     /// Place id → its enclosing places, nearest first (computed once: derive asks often).
@@ -149,6 +153,20 @@ impl Gazetteer {
         // ends on a word boundary and "Harir bases" still finds "Harir", not "Harir base".
         let (patterns, targets): (Vec<String>, Vec<EntityRef>) =
             names.into_iter().map(|(k, (e, _))| (format!("{k} "), e)).unzip();
+        let sentence_patterns: Vec<&str> = patterns
+            .iter()
+            .map(|p| p.trim_end_matches(' '))
+            .chain(crate::facts::cue_phrases().iter().copied())
+            .collect();
+        // Overlapping matches, as cues need; the names' leftmost-longest is picked from them.
+        let mut builder = AhoCorasickBuilder::new();
+        builder.match_kind(MatchKind::Standard);
+        let sentence_automaton = builder
+            .clone()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&sentence_patterns)
+            .or_else(|_| builder.build(&sentence_patterns))
+            .ok();
         let automaton = if patterns.is_empty() {
             None
         } else {
@@ -167,6 +185,7 @@ impl Gazetteer {
             groups,
             places,
             automaton,
+            sentence_automaton,
             targets,
             ancestors: BTreeMap::new(),
         };
@@ -226,6 +245,54 @@ impl Gazetteer {
             }
         }
         out
+    }
+
+    /// The names of a folded sentence (as [`Gazetteer::find_names_folded`] finds them) and its
+    /// cue phrases (as [`SentenceCues::scan`] finds them), in one pass over it.
+    pub fn read_sentence(&self, folded: &Folded) -> (Vec<NameMatch>, SentenceCues) {
+        let Some(ac) = &self.sentence_automaton else {
+            return (self.find_names_folded(folded), SentenceCues::scan(&folded.text));
+        };
+        let bytes = folded.text.as_bytes();
+        let mut cues = SentenceCues::none();
+        // The longest name at each word it starts at: (start, end, name).
+        let mut longest: Vec<(usize, usize, usize)> = Vec::new();
+        for m in ac.find_overlapping_iter(folded.text.as_str()) {
+            let (start, end) = (m.start(), m.end());
+            let whole_words = (start == 0 || bytes[start - 1] == b' ') && (end == bytes.len() || bytes[end] == b' ');
+            if !whole_words {
+                continue;
+            }
+            let k = m.pattern().as_usize();
+            let Some(cue) = k.checked_sub(self.targets.len()) else {
+                match longest.iter_mut().find(|l| l.0 == start) {
+                    Some(l) if l.1 < end => *l = (start, end, k),
+                    Some(_) => {}
+                    None => longest.push((start, end, k)),
+                }
+                continue;
+            };
+            cues.found(cue);
+        }
+        // Leftmost first; a name inside one already taken is not another.
+        longest.sort_unstable();
+        let mut names = Vec::new();
+        let mut taken_to = 0;
+        for (start, end, k) in longest {
+            if start < taken_to {
+                continue;
+            }
+            if let Some(entity) = self.targets.get(k) {
+                let (from, to) = folded.original_range(start, end);
+                names.push(NameMatch {
+                    entity: entity.clone(),
+                    start: from,
+                    end: to,
+                });
+            }
+            taken_to = end;
+        }
+        (names, cues)
     }
 
     pub fn group_name<'a>(&'a self, id: &'a str) -> &'a str {
@@ -343,5 +410,68 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("also names group `a`"));
+    }
+
+    /// Words of the sentences read below: names, parts of names, cue words and others.
+    const SENTENCE_WORDS: &[&str] = &[
+        "Kataib",
+        "Hezbollah",
+        "Kataeb",
+        "Islamic",
+        "State",
+        "ISIS",
+        "al",
+        "Tanf",
+        "al-Tanf",
+        "garrison",
+        "no",
+        "damage",
+        "shot",
+        "down",
+        "opened",
+        "fire",
+        "claimed",
+        "the",
+        "Tower",
+        "22",
+        "base's",
+        "Kata'ib",
+        "injuries",
+        "or",
+        "x",
+    ];
+
+    proptest::proptest! {
+        /// One pass for names and cues finds what the two separate searches find.
+        #[test]
+        fn reading_a_sentence_finds_the_names_and_cues_of_two_searches(
+            text in crate::text::test_sentences(SENTENCE_WORDS.to_vec(), vec![" ", ", ", "-", ". ", "'"], 16),
+        ) {
+            let place = |id: &str, name: &str, aliases: &[&str]| Place {
+                id: id.into(),
+                name: name.into(),
+                aliases: aliases.iter().map(|s| s.to_string()).collect(),
+                kind: "base".into(),
+                country: None,
+                lat: None,
+                lon: None,
+                within: None,
+                description: String::new(),
+                path: format!("content/places/{id}.md"),
+            };
+            let g = Gazetteer::new(
+                vec![
+                    group("kataib-hezbollah", "Kataib Hezbollah", &["Kataeb Hezbollah"]),
+                    group("hezbollah", "Hezbollah", &[]),
+                    group("islamic-state", "Islamic State", &["ISIS", "State"]),
+                ],
+                vec![place("al-tanf", "Al-Tanf", &["Tanf", "al Tanf garrison"]), place("tower-22", "Tower 22", &[])],
+                &mut Vec::new(),
+            );
+            let folded = crate::text::fold(&text);
+            let (names, cues) = g.read_sentence(&folded);
+            proptest::prop_assert_eq!(names, g.find_names_folded(&folded));
+            proptest::prop_assert_eq!(cues, SentenceCues::scan(&folded.text));
+        }
     }
 }

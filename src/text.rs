@@ -931,6 +931,20 @@ fn needs_squashing(s: &str) -> bool {
     bad || (non_ascii && s.chars().any(|c| !c.is_ascii() && c.is_whitespace()))
 }
 
+/// Sentences for property tests: up to `most` of `words`, each followed by one of
+/// `separators`.
+#[cfg(test)]
+pub(crate) fn test_sentences(
+    words: Vec<&'static str>,
+    separators: Vec<&'static str>,
+    most: usize,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    let word_and_separator = (proptest::sample::select(words), proptest::sample::select(separators));
+    proptest::collection::vec(word_and_separator, 0..=most)
+        .prop_map(|pairs| pairs.into_iter().flat_map(|(w, sep)| [w, sep]).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
