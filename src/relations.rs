@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{EntityRef, Gazetteer};
-use crate::text::{LowerWord, Token, lower_words, words};
+use crate::text::{LowerWord, Token, WordShapes, lower_words, words};
 
 /// "member belongs to umbrella", as one sentence states it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -126,6 +126,20 @@ pub fn candidates(n: usize, text: &str, g: &Gazetteer) -> Vec<Candidate> {
     candidates_in(n, text, &toks, &lower, g)
 }
 
+/// Words after which a group is named ("called", "calling itself", "known as", "named").
+const NAMING_WORDS: [&str; 4] = ["called", "named", "calling", "known"];
+
+/// Words a site's name comes before ("the Harir base", "the Tower 22 outpost").
+const SITE_WORDS: [&str; 6] = ["base", "garrison", "airbase", "airfield", "outpost", "camp"];
+
+/// The shapes of [`NAMING_WORDS`] and [`SITE_WORDS`]: every other word is passed over at once.
+static CUE_WORD_SHAPES: WordShapes = {
+    let mut shapes = WordShapes::EMPTY;
+    shapes.admit_all(&NAMING_WORDS, 0);
+    shapes.admit_all(&SITE_WORDS, 0);
+    shapes
+};
+
 /// [`candidates`] with the sentence's words already split, and lowercased (`lower`, one for
 /// each of `toks`).
 pub fn candidates_in(
@@ -176,6 +190,9 @@ pub fn candidates_in(
     };
     for (i, (t, w)) in toks.iter().zip(lower).enumerate() {
         let w = w.w;
+        if !CUE_WORD_SHAPES.admits(w) {
+            continue;
+        }
         // "called X", "calling itself X", "known as X", "named X": a group's name.
         let after = match w {
             "called" | "named" => Some(i + 1),
@@ -189,7 +206,7 @@ pub fn candidates_in(
             push("group", s, e, t.start);
         }
         // "the X base", "the X air base", "the X garrison": a site's name.
-        if matches!(w, "base" | "garrison" | "airbase" | "airfield" | "outpost" | "camp") && i >= 2 {
+        if SITE_WORDS.contains(&w) && i >= 2 {
             let mut s = i;
             while s > 0 && capital(s - 1) && i - s < 4 {
                 s -= 1;
@@ -318,5 +335,36 @@ mod tests {
             at(t, "hezbollah", "Hezbollah"),
         ];
         assert!(memberships(1, t, &g).is_empty(), "the list of members ends at \"said\"");
+    }
+
+    /// Every naming word and every site word introduces a name, whatever its case.
+    #[test]
+    fn every_cue_word_introduces_a_name() {
+        let g = Gazetteer::empty();
+        let naming = NAMING_WORDS.iter().map(|w| match *w {
+            "calling" => "calling itself",
+            "known" => "known as",
+            other => other,
+        });
+        for cue in naming {
+            for written in [cue.to_string(), cue.to_uppercase()] {
+                let text = format!("A faction {written} Saraya Qaf said so.");
+                let c = candidates(1, &text, &g);
+                assert_eq!(
+                    c.first().map(|x| (x.name.as_str(), x.kind.as_str())),
+                    Some(("Saraya Qaf", "group")),
+                    "{text}"
+                );
+            }
+        }
+        for site in SITE_WORDS {
+            let text = format!("Rockets hit the Qarat {site} on Monday.");
+            let c = candidates(1, &text, &g);
+            assert_eq!(
+                c.first().map(|x| (x.name.as_str(), x.kind.as_str())),
+                Some(("Qarat", "place")),
+                "{text}"
+            );
+        }
     }
 }

@@ -183,6 +183,18 @@ fn gap<'a>(s: &'a str, toks: &[Token<'_>], a: usize) -> &'a str {
     &s[toks[a].end..toks[a + 1].start]
 }
 
+/// The shapes of the lexicon's first words, singular or plural ("es"): most words of a
+/// sentence ("the", "said", "base") are no weapon and stop at this test, before any hashing.
+static FIRST_WORD_SHAPES: WordShapes = {
+    let mut shapes = WordShapes::EMPTY;
+    let mut k = 0;
+    while k < LEXICON.len() {
+        shapes.admit(LEXICON[k].0[0], 2);
+        k += 1;
+    }
+    shapes
+};
+
 /// Lexicon entries by first word, so most words are dismissed with one lookup.
 fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
     use std::sync::LazyLock;
@@ -195,20 +207,9 @@ fn patterns_starting_with(token: &str) -> Option<&'static [usize]> {
         }
         map
     });
-    // Before any hashing: the shapes of first words, singular or plural ("es"). Most words of
-    // a sentence ("the", "said", "base") are no weapon and stop here.
-    static FIRST_WORD_SHAPES: WordShapes = {
-        let mut shapes = WordShapes::EMPTY;
-        let mut k = 0;
-        while k < LEXICON.len() {
-            shapes.admit(LEXICON[k].0[0], 2);
-            k += 1;
-        }
-        shapes
-    };
     // Lowercase into a small buffer: no allocation for the many words that are no weapon.
     let mut buf = [0u8; 24];
-    if token.len() > buf.len() || !token.is_ascii() || !FIRST_WORD_SHAPES.admits(token) {
+    if token.len() > buf.len() || !token.is_ascii() {
         return None;
     }
     let lower = ascii_lower(token, &mut buf);
@@ -230,7 +231,10 @@ pub fn find_weapons_in(sentence: &str, toks: &[Token<'_>]) -> Vec<WeaponMention>
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let Some(candidates) = patterns_starting_with(toks[i].text) else {
+        let Some(candidates) = Some(toks[i].text)
+            .filter(|w| FIRST_WORD_SHAPES.admits(w))
+            .and_then(patterns_starting_with)
+        else {
             i += 1;
             continue;
         };
