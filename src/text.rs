@@ -114,20 +114,32 @@ impl Folded {
         self.origin.0.clear();
         let bytes = input.as_bytes();
         let mut out = std::mem::take(&mut self.text).into_bytes();
+        // Words with one space between them are copied as they stand, a run at a time; a run
+        // ends at any other gap, which stands for one space, at the first of its bytes that
+        // separates words (an apostrophe inside a word does not, "'s" does).
+        let mut run: Option<usize> = None;
         let mut gap_start = 0;
         for t in words {
-            // The gap before the word stands for one space, at the first of its bytes that
-            // separates words (an apostrophe inside a word does not, "'s" does); none before
-            // the first word.
-            if !out.is_empty()
-                && let Some(sp) = (gap_start..t.start).find(|&i| separates_words(bytes, i))
-            {
-                self.origin.note_copy(out.len(), sp);
-                out.push(b' ');
+            match run {
+                None => {
+                    self.origin.note_copy(0, t.start);
+                    run = Some(t.start);
+                }
+                Some(_) if t.start == gap_start + 1 && bytes.get(gap_start) == Some(&b' ') => {}
+                Some(from) => {
+                    out.extend_from_slice(bytes.get(from..gap_start).unwrap_or_default());
+                    if let Some(sp) = (gap_start..t.start).find(|&i| separates_words(bytes, i)) {
+                        self.origin.note_copy(out.len(), sp);
+                        out.push(b' ');
+                    }
+                    self.origin.note_copy(out.len(), t.start);
+                    run = Some(t.start);
+                }
             }
-            self.origin.note_copy(out.len(), t.start);
-            out.extend_from_slice(t.text.as_bytes());
             gap_start = t.end;
+        }
+        if let Some(from) = run {
+            out.extend_from_slice(bytes.get(from..gap_start).unwrap_or_default());
         }
         // Words are letters and digits, so folding what was copied is lowercasing it.
         out.make_ascii_lowercase();
