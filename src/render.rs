@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tera::{Context, Tera, Value};
 
@@ -1032,11 +1032,34 @@ fn trim_end(line: &[u8]) -> &[u8] {
 pub fn date_label(date: Option<NaiveDate>, p: Precision) -> String {
     let Some(d) = date else { return "date unknown".into() };
     match p {
-        Precision::Day => d.format("%-d %B %Y").to_string(),
-        Precision::Week => format!("week of {}", d.format("%-d %B %Y")),
+        Precision::Day => day_month_year(d),
+        Precision::Week => format!("week of {}", day_month_year(d)),
         Precision::Month => d.format("%B %Y").to_string(),
         Precision::Year => d.format("%Y").to_string(),
         Precision::Unknown => "date unknown".into(),
+    }
+}
+
+/// "7 October 2023", as chrono's `%-d %B %Y` writes it, without parsing that format on every
+/// call: every source's byline has one, and incident pages list their sources' bylines.
+pub fn day_month_year(d: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match MONTHS.get(d.month0() as usize) {
+        Some(month) if (0..=9999).contains(&d.year()) => format!("{} {month} {:04}", d.day(), d.year()),
+        _ => d.format("%-d %B %Y").to_string(),
     }
 }
 
@@ -1049,7 +1072,7 @@ fn byline(s: &SourceProfile) -> String {
         parts.push(a.clone());
     }
     parts.push(match s.date {
-        Some(d) => d.format("%-d %B %Y").to_string(),
+        Some(d) => day_month_year(d),
         None => "undated".into(),
     });
     parts.join(" · ")
@@ -1846,6 +1869,20 @@ mod tests {
         safe.finish().unwrap();
         assert!(text.len() > HTML_SAFE_BLOCK);
         assert_eq!(String::from_utf8(out).unwrap(), html_safe_json(&text));
+    }
+
+    #[test]
+    fn day_month_year_is_chronos_format() {
+        let mut d = NaiveDate::from_ymd_opt(-3, 12, 25).expect("date");
+        let last = NaiveDate::from_ymd_opt(10_002, 3, 1).expect("date");
+        while d <= last {
+            assert_eq!(day_month_year(d), d.format("%-d %B %Y").to_string());
+            d += chrono::Duration::days(37);
+        }
+        for (y, m, day) in [(2024, 2, 29), (999, 1, 1), (0, 3, 9), (9999, 12, 31), (10_000, 1, 1)] {
+            let d = NaiveDate::from_ymd_opt(y, m, day).expect("date");
+            assert_eq!(day_month_year(d), d.format("%-d %B %Y").to_string());
+        }
     }
 
     #[test]
