@@ -366,6 +366,8 @@ struct CueScanner {
     patterns: Vec<&'static str>,
     /// For each [`CueList`], the automaton's pattern number of each of its phrases.
     lists: Vec<Vec<usize>>,
+    /// For each pattern, the lists it is in, one bit per [`CueList`] (by its number).
+    lists_of: Vec<u16>,
 }
 
 static CUE_SCANNER: std::sync::LazyLock<CueScanner> = std::sync::LazyLock::new(|| {
@@ -385,10 +387,19 @@ static CUE_SCANNER: std::sync::LazyLock<CueScanner> = std::sync::LazyLock::new(|
             .collect();
         lists.push(ids);
     }
+    let mut lists_of = vec![0u16; patterns.len()];
+    for (list, ids) in lists.iter().enumerate() {
+        for &id in ids {
+            if let Some(bits) = lists_of.get_mut(id) {
+                *bits |= 1 << list;
+            }
+        }
+    }
     CueScanner {
         automaton: aho_corasick::AhoCorasick::new(&patterns).ok(),
         patterns,
         lists,
+        lists_of,
     }
 });
 
@@ -403,6 +414,8 @@ pub fn cue_phrases() -> &'static [&'static str] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentenceCues {
     found: Vec<bool>,
+    /// The lists with a phrase found, one bit per [`CueList`]: asked many times per sentence.
+    lists: u16,
 }
 
 impl SentenceCues {
@@ -410,6 +423,7 @@ impl SentenceCues {
     pub fn none() -> Self {
         SentenceCues {
             found: vec![false; CUE_SCANNER.patterns.len()],
+            lists: 0,
         }
     }
 
@@ -417,12 +431,13 @@ impl SentenceCues {
     pub fn found(&mut self, k: usize) {
         if let Some(f) = self.found.get_mut(k) {
             *f = true;
+            self.lists |= CUE_SCANNER.lists_of.get(k).copied().unwrap_or(0);
         }
     }
 
     pub fn scan(folded: &str) -> Self {
         let scanner = &*CUE_SCANNER;
-        let mut found = vec![false; scanner.patterns.len()];
+        let mut cues = SentenceCues::none();
         let bytes = folded.as_bytes();
         if let Some(ac) = &scanner.automaton {
             // Overlapping: a phrase inside a longer one ("no damage" in "no damage or
@@ -431,11 +446,11 @@ impl SentenceCues {
                 let bounded = (m.start() == 0 || bytes[m.start() - 1] == b' ')
                     && (m.end() == bytes.len() || bytes[m.end()] == b' ');
                 if bounded {
-                    found[m.pattern().as_usize()] = true;
+                    cues.found(m.pattern().as_usize());
                 }
             }
         }
-        SentenceCues { found }
+        cues
     }
 
     fn ids(list: CueList) -> &'static [usize] {
@@ -444,16 +459,15 @@ impl SentenceCues {
 
     /// Whether the sentence contains the `k`-th phrase of `list`.
     fn has(&self, list: CueList, k: usize) -> bool {
-        Self::ids(list)
-            .get(k)
-            .is_some_and(|&i| self.found.get(i).copied().unwrap_or(false))
+        self.any(list)
+            && Self::ids(list)
+                .get(k)
+                .is_some_and(|&i| self.found.get(i).copied().unwrap_or(false))
     }
 
     /// Whether the sentence contains any phrase of `list`.
     fn any(&self, list: CueList) -> bool {
-        Self::ids(list)
-            .iter()
-            .any(|&i| self.found.get(i).copied().unwrap_or(false))
+        self.lists & (1 << list as usize) != 0
     }
 
     /// An attack word ("struck", "blast") or phrase ("opened fire", "came under").
@@ -1011,6 +1025,23 @@ mod tests {
             .chain(CASUALTY_WORDS.iter().map(|(w, _)| w));
         for word in words {
             assert!(KEY_WORD_SHAPES.admits(word), "{word}");
+        }
+    }
+
+    /// A list has a phrase found exactly when one of its phrases was found.
+    #[test]
+    fn a_list_is_found_when_one_of_its_phrases_is() {
+        let phrases = cue_phrases();
+        for (k, phrase) in phrases.iter().enumerate() {
+            let cues = SentenceCues::scan(&format!("then {phrase} there"));
+            assert!(cues.found.get(k).copied().unwrap_or(false), "{phrase}");
+            for list in CueList::ALL {
+                let by_phrase = SentenceCues::ids(list)
+                    .iter()
+                    .any(|&i| cues.found.get(i).copied().unwrap_or(false));
+                assert_eq!(cues.any(list), by_phrase, "{phrase} in {list:?}");
+                assert!(!SentenceCues::none().any(list));
+            }
         }
     }
 
