@@ -985,20 +985,6 @@ const WEEKDAYS: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 const MONTH_ABBR: [&str; 12] = [
     "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
 ];
@@ -1025,10 +1011,10 @@ fn date_phrase(date: NaiveDate, published: NaiveDate, rng: &mut Rng) -> String {
         };
     }
     match rng.below(4) {
-        0 => format!("on {d} {}", MONTHS[m]),
+        0 => format!("on {d} {}", crate::dates::MONTH_NAMES[m]),
         1 => format!("on {} {d}", MONTH_ABBR[m]),
-        2 => format!("on {} {d}", MONTHS[m]),
-        _ => format!("on {d} {} {}", MONTHS[m], date.year()),
+        2 => format!("on {} {d}", crate::dates::MONTH_NAMES[m]),
+        _ => format!("on {d} {} {}", crate::dates::MONTH_NAMES[m], date.year()),
     }
 }
 

@@ -67,19 +67,20 @@ const WEEKDAYS: [(&str, Weekday); 7] = [
     ("sunday", Weekday::Sun),
 ];
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+/// The months' names as written in dates ("7 October 2023").
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn weekday(word: &str) -> Option<Weekday> {
@@ -98,7 +99,7 @@ fn month(word: &str) -> Option<(u32, bool)> {
     if !(3..=9).contains(&word.len()) || !matches!(first, Some(b'a' | b'd' | b'f' | b'j' | b'm' | b'n' | b'o' | b's')) {
         return None;
     }
-    if let Some(i) = MONTHS.iter().position(|m| word.eq_ignore_ascii_case(m)) {
+    if let Some(i) = MONTH_NAMES.iter().position(|m| word.eq_ignore_ascii_case(m)) {
         return Some((i as u32 + 1, false));
     }
     MONTH_ABBREVIATIONS
@@ -124,13 +125,13 @@ const MONTH_ABBREVIATIONS: [(&str, u32); 10] = [
 /// The words other than numbers a date expression can begin with (see [`match_at`]).
 const RELATIVE_DAY_WORDS: [&str; 6] = ["today", "tonight", "yesterday", "this", "last", "earlier"];
 
-/// The shapes of [`RELATIVE_DAY_WORDS`], [`WEEKDAYS`], [`MONTHS`] and [`MONTH_ABBREVIATIONS`]:
+/// The shapes of [`RELATIVE_DAY_WORDS`], [`WEEKDAYS`], [`MONTH_NAMES`] and [`MONTH_ABBREVIATIONS`]:
 /// a word of another shape begins no date.
 static DATE_WORD_SHAPES: WordShapes = {
     let mut shapes = WordShapes::EMPTY;
     shapes.admit_all(&RELATIVE_DAY_WORDS, 0);
     shapes.admit_all(&first_words(&WEEKDAYS), 0);
-    shapes.admit_all(&MONTHS, 0);
+    shapes.admit_all(&MONTH_NAMES, 0);
     shapes.admit_all(&first_words(&MONTH_ABBREVIATIONS), 0);
     shapes
 };
@@ -510,7 +511,7 @@ mod tests {
             "earlier this month",
         ];
         let weekdays = WEEKDAYS.iter().map(|(w, _)| w.to_string());
-        let months = MONTHS.iter().map(|m| format!("{m} 23"));
+        let months = MONTH_NAMES.iter().map(|m| format!("{m} 23"));
         let abbreviations = MONTH_ABBREVIATIONS.iter().map(|(a, _)| format!("{a}. 23"));
         let phrases: Vec<String> = relative
             .iter()
@@ -521,7 +522,7 @@ mod tests {
             .collect();
         assert_eq!(
             phrases.len(),
-            RELATIVE_DAY_WORDS.len() + WEEKDAYS.len() + MONTHS.len() + MONTH_ABBREVIATIONS.len()
+            RELATIVE_DAY_WORDS.len() + WEEKDAYS.len() + MONTH_NAMES.len() + MONTH_ABBREVIATIONS.len()
         );
         for phrase in phrases {
             for written in [phrase.clone(), phrase.to_uppercase(), capitalised(&phrase)] {

@@ -1043,21 +1043,7 @@ pub fn date_label(date: Option<NaiveDate>, p: Precision) -> String {
 /// "7 October 2023", as chrono's `%-d %B %Y` writes it, without parsing that format on every
 /// call: every source's byline has one, and incident pages list their sources' bylines.
 pub fn day_month_year(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match MONTHS.get(d.month0() as usize) {
+    match crate::dates::MONTH_NAMES.get(d.month0() as usize) {
         Some(month) if (0..=9999).contains(&d.year()) => format!("{} {month} {:04}", d.day(), d.year()),
         _ => d.format("%-d %B %Y").to_string(),
     }

@@ -1137,11 +1137,11 @@ pub struct WordShapes([u32; 26 * 26]);
 impl WordShapes {
     pub const EMPTY: WordShapes = WordShapes([0; 26 * 26]);
 
-    /// Admit the shape of `word` (ASCII letters, two or more, lowercase) at its own length and
-    /// up to `longer` bytes longer (for plural endings).
+    /// Admit the shape of `word` (two or more ASCII letters in front) at its own length and up
+    /// to `longer` bytes longer (for plural endings).
     pub const fn admit(&mut self, word: &str, longer: usize) {
         let b = word.as_bytes();
-        let at = (b[0] - b'a') as usize * 26 + (b[1] - b'a') as usize;
+        let at = (b[0].to_ascii_lowercase() - b'a') as usize * 26 + (b[1].to_ascii_lowercase() - b'a') as usize;
         // Words of 31 bytes and more share the last length.
         let mut len = b.len();
         while len <= b.len() + longer {
