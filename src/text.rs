@@ -296,14 +296,8 @@ fn fold_ascii_into(input: &str, text: &mut String, mut origin: Option<&mut Origi
             continue;
         }
         in_word = false;
-        if b == b'\'' || b == b'`' {
-            // As in `fold_into`: a possessive "'s" ends the word, other apostrophes vanish.
-            let possessive = matches!(bytes.get(i + 1), Some(b's' | b'S'))
-                && !bytes.get(i + 2).is_some_and(u8::is_ascii_alphanumeric);
-            if possessive && pending_space.is_none() {
-                pending_space = Some(i);
-            }
-        } else if pending_space.is_none() {
+        // As in `fold_into`: a possessive "'s" ends the word, other apostrophes vanish.
+        if pending_space.is_none() && separates_words(bytes, i) {
             pending_space = Some(i);
         }
     }
