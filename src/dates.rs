@@ -93,12 +93,8 @@ fn weekday(word: &str) -> Option<Weekday> {
 /// Month number for a full or abbreviated month name ("Oct", "Sept"); `abbreviated` says
 /// which it was, since "Mar"/"May" need more context than "March".
 fn month(word: &str) -> Option<(u32, bool)> {
-    // Asked for every word: most are ruled out by length ("may" to "september") or by their
-    // first letter.
-    let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
-    if !(3..=9).contains(&word.len()) || !matches!(first, Some(b'a' | b'd' | b'f' | b'j' | b'm' | b'n' | b'o' | b's')) {
-        return None;
-    }
+    // Asked only of words that passed `may_start_date` (or follow a day number): the shape
+    // test there already turns away nearly every word that is no month.
     if let Some(i) = MONTH_NAMES.iter().position(|m| word.eq_ignore_ascii_case(m)) {
         return Some((i as u32 + 1, false));
     }
