@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Whole clean builds of generated corpora, with time, memory, output size, the I/O floor,
 # per-stage timings and (when Hugo is installed) the same articles built by Hugo.
+# The I/O floor of a generator is the time `cp -r` takes to copy its finished output into a
+# fresh folder; each build is also given as a multiple of its own floor.
 #
 #   scripts/bench.sh                 # 1000, 10000 and 100000 articles
 #   scripts/bench.sh 1000 10000      # chosen sizes
@@ -40,6 +42,9 @@ mkdir -p "$BENCH_DIR"
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
+# ratio A B : A / B to one decimal, or n/a when B is zero (a floor too short for `time` to see).
+ratio() { if [[ $(echo "$2 > 0" | bc -l) == 1 ]]; then printf '%.1f' "$(echo "$1 / $2" | bc -l)"; else echo n/a; fi; }
+
 # time_cmd OUTFILE CMD... : wall, user, sys (s) and max RSS (KiB) into OUTFILE.
 time_cmd() {
     local out=$1
@@ -64,7 +69,7 @@ for n in $SIZES; do
     runs=$RUNS
     ((n > 10000)) && runs=1
 
-    walls=() cpus=() rsss=() floors=() hugos=()
+    walls=() cpus=() rsss=() floors=() hugos=() hfloors=()
     pages=0 bytes=0
     for ((i = 1; i <= runs; i++)); do
         out=$BENCH_DIR/out-$n-$i-$$
@@ -99,7 +104,12 @@ for n in $SIZES; do
             hugos+=("$hwall")
             hpages=$(find "$hout" -type f | wc -l)
             hbytes=$(du -sb --apparent-size "$hout" | cut -f1)
-            rm -rf "$hout"
+            hcopy=$BENCH_DIR/hugo-copy-$n-$i-$$
+            rm -rf "$hcopy"
+            time_cmd "$BENCH_DIR/time.txt" cp -r "$hout" "$hcopy"
+            read -r hfwall _ <"$BENCH_DIR/time.txt"
+            hfloors+=("$hfwall")
+            rm -rf "$hout" "$hcopy"
         fi
         echo "# $n articles, run $i: wall ${wall}s cpu $(echo "$user + $sys" | bc -l)s rss $((rss / 1024))MiB, cp ${fwall}s${hugos:+, hugo ${hugos[-1]}s}" >&2
     done
@@ -116,6 +126,7 @@ for n in $SIZES; do
     printf '  pages         %8d\n' "$pages"
     printf '  bytes         %8.1f MiB\n' "$(echo "$bytes / 1048576" | bc -l)"
     printf '  I/O floor     %8.2f s   (cp -r of the output)\n' "$floor"
+    printf '  wall/floor    %8s\n' "$(ratio "$wall" "$floor")"
     echo "  stages (one run, examples/stage_times: seconds, peak RSS MiB so far):"
     sout=$BENCH_DIR/stages-$n-$$
     "$BIN/examples/stage_times" --root "$corpus" --output "$sout" | sed 's/^/    /'
@@ -134,16 +145,19 @@ for n in $SIZES; do
     if [[ -n $HUGO ]]; then
         hugo_wall=$(printf '%s\n' "${hugos[@]}" | median)
         ratio=$(echo "$wall / $hugo_wall" | bc -l)
+        hugo_floor=$(printf '%s\n' "${hfloors[@]}" | median)
         printf '  hugo          %8.2f s   (%d pages, %.1f MiB)\n' "$hugo_wall" "$hpages" "$(echo "$hbytes / 1048576" | bc -l)"
+        printf '  hugo floor    %8.2f s   (cp -r of its output; hugo wall/floor %s)\n' "$hugo_floor" \
+            "$(ratio "$hugo_wall" "$hugo_floor")"
         printf '  sitrep/hugo   %8.2f\n' "$ratio"
     else
         echo "  hugo          not installed (apt-get install -y hugo); no comparison"
     fi
-    summary+=("$(printf '%7d %8.2f %8.2f %8.0f %8d %9.1f %8.2f %8s %7s' "$n" "$wall" "$cpu" \
-        "$(echo "$rss / 1024" | bc -l)" "$pages" "$(echo "$bytes / 1048576" | bc -l)" "$floor" \
+    summary+=("$(printf '%7d %8.2f %8.2f %8.0f %8d %9.1f %8.2f %7s %8s %7s' "$n" "$wall" "$cpu" \
+        "$(echo "$rss / 1024" | bc -l)" "$pages" "$(echo "$bytes / 1048576" | bc -l)" "$floor" "$(ratio "$wall" "$floor")" \
         "${hugo_wall:-n/a}" "$(if [[ -n $ratio ]]; then printf '%.2f' "$ratio"; else echo n/a; fi)")")
 done
 
 echo
-echo "articles   wall_s    cpu_s  rss_MiB    pages  out_MiB   floor_s   hugo_s  ratio"
+echo "articles   wall_s    cpu_s  rss_MiB    pages  out_MiB   floor_s x_floor   hugo_s  ratio"
 printf '%s\n' "${summary[@]}"
