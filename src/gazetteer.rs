@@ -79,8 +79,10 @@ pub struct Gazetteer {
     pub places: BTreeMap<String, Place>,
     automaton: Option<AhoCorasick>,
     /// The same names (without the space after) followed by every cue phrase, for the
-    /// analyser's one pass over each sentence: see [`Gazetteer::read_sentence`].
-    sentence_automaton: Option<AhoCorasick>,
+    /// analyser's one pass over each sentence: see [`Gazetteer::read_sentence`]. A bare DFA,
+    /// walked by our own loop: the crate's overlapping iterator costs several times the DFA's
+    /// own step per byte.
+    sentence_automaton: Option<aho_corasick::dfa::DFA>,
     /// Pattern index → entity.
     targets: Vec<EntityRef>,
     /// Place id → its enclosing places, nearest first (computed once: derive asks often).
@@ -159,13 +161,13 @@ impl Gazetteer {
             .chain(crate::facts::cue_phrases().iter().copied())
             .collect();
         // Overlapping matches, as cues need; the names' leftmost-longest is picked from them.
-        let mut builder = AhoCorasickBuilder::new();
-        builder.match_kind(MatchKind::Standard);
-        let sentence_automaton = builder
-            .clone()
-            .kind(Some(AhoCorasickKind::DFA))
+        // No prefilter, so only match states (and the dead state) are special in the walk. A
+        // gazetteer too big for a DFA is read with the two separate searches instead.
+        let sentence_automaton = aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .start_kind(aho_corasick::StartKind::Unanchored)
             .build(&sentence_patterns)
-            .or_else(|_| builder.build(&sentence_patterns))
             .ok();
         let automaton = if patterns.is_empty() {
             None
@@ -257,23 +259,22 @@ impl Gazetteer {
         let mut cues = SentenceCues::none();
         // The longest name at each word it starts at: (start, end, name).
         let mut longest: Vec<(usize, usize, usize)> = Vec::new();
-        for m in ac.find_overlapping_iter(folded.text.as_str()) {
-            let (start, end) = (m.start(), m.end());
+        let mut each_match = |start: usize, end: usize, k: usize| {
             let whole_words = (start == 0 || bytes[start - 1] == b' ') && (end == bytes.len() || bytes[end] == b' ');
             if !whole_words {
-                continue;
+                return;
             }
-            let k = m.pattern().as_usize();
             let Some(cue) = k.checked_sub(self.targets.len()) else {
                 match longest.iter_mut().find(|l| l.0 == start) {
                     Some(l) if l.1 < end => *l = (start, end, k),
                     Some(_) => {}
                     None => longest.push((start, end, k)),
                 }
-                continue;
+                return;
             };
             cues.found(cue);
-        }
+        };
+        overlapping_matches(ac, bytes, &mut each_match);
         // Leftmost first; a name inside one already taken is not another.
         longest.sort_unstable();
         let mut names = Vec::new();
@@ -353,6 +354,33 @@ fn describe(e: &EntityRef) -> String {
     match e {
         EntityRef::Group(id) => format!("group `{id}`"),
         EntityRef::Place(id) => format!("place `{id}`"),
+    }
+}
+
+/// Every match of the DFA's patterns in `text`, overlapping ones included, as (start, end,
+/// pattern): what `find_overlapping_iter` reports, found by a plain walk of the transition
+/// table. Unanchored and without a prefilter, the walk never meets a start state as special
+/// and never dies; a dead state would only end it early.
+fn overlapping_matches(dfa: &aho_corasick::dfa::DFA, text: &[u8], each_match: &mut impl FnMut(usize, usize, usize)) {
+    use aho_corasick::automaton::Automaton;
+    let Ok(mut state) = dfa.start_state(aho_corasick::Anchored::No) else {
+        return;
+    };
+    for (at, &byte) in text.iter().enumerate() {
+        state = dfa.next_state(aho_corasick::Anchored::No, state, byte);
+        if !dfa.is_special(state) {
+            continue;
+        }
+        if dfa.is_dead(state) {
+            return;
+        }
+        if dfa.is_match(state) {
+            let end = at + 1;
+            for i in 0..dfa.match_len(state) {
+                let pattern = dfa.match_pattern(state, i);
+                each_match(end - dfa.pattern_len(pattern), end, pattern.as_usize());
+            }
+        }
     }
 }
 
