@@ -358,28 +358,64 @@ fn describe(e: &EntityRef) -> String {
 }
 
 /// Every match of the DFA's patterns in `text`, overlapping ones included, as (start, end,
-/// pattern): what `find_overlapping_iter` reports, found by a plain walk of the transition
-/// table. Unanchored and without a prefilter, the walk never meets a start state as special
-/// and never dies; a dead state would only end it early.
+/// pattern): what `find_overlapping_iter` reports (in another order), found by plain walks of
+/// the transition table. Unanchored and without a prefilter, a walk never meets a start state
+/// as special and never dies (a dead state would only stop its reports).
+///
+/// A walk is a chain of table reads, each waiting for the one before; most of its time is that
+/// wait. So a long text is read by two walks side by side, one from its start and one from
+/// its middle, which the processor runs in parallel. A walk from the middle finds exactly the
+/// matches starting there or later; the first walk runs on past the middle far enough to end
+/// every match that starts before it, and reports only those.
 fn overlapping_matches(dfa: &aho_corasick::dfa::DFA, text: &[u8], each_match: &mut impl FnMut(usize, usize, usize)) {
+    use aho_corasick::Anchored;
     use aho_corasick::automaton::Automaton;
-    let Ok(mut state) = dfa.start_state(aho_corasick::Anchored::No) else {
+    let Ok(start) = dfa.start_state(Anchored::No) else {
         return;
     };
-    for (at, &byte) in text.iter().enumerate() {
-        state = dfa.next_state(aho_corasick::Anchored::No, state, byte);
-        if !dfa.is_special(state) {
-            continue;
-        }
-        if dfa.is_dead(state) {
-            return;
-        }
+    let mut report = |state, end: usize, before: usize| {
         if dfa.is_match(state) {
-            let end = at + 1;
             for i in 0..dfa.match_len(state) {
                 let pattern = dfa.match_pattern(state, i);
-                each_match(end - dfa.pattern_len(pattern), end, pattern.as_usize());
+                let from = end - dfa.pattern_len(pattern);
+                if from < before {
+                    each_match(from, end, pattern.as_usize());
+                }
             }
+        }
+    };
+    let longest = dfa.max_pattern_len();
+    let middle = text.len() / 2;
+    // Too short to be worth two walks: one walk over all of it.
+    let (first, second) = if middle > longest {
+        text.split_at(middle)
+    } else {
+        (text, &text[text.len()..])
+    };
+    let first_end = (first.len() + longest.saturating_sub(1)).min(text.len());
+    let first_walk = &text[..first_end];
+    let (mut a, mut b) = (start, start);
+    let side_by_side = first_walk.len().min(second.len());
+    for (at, (&x, &y)) in first_walk.iter().zip(second).enumerate() {
+        a = dfa.next_state(Anchored::No, a, x);
+        b = dfa.next_state(Anchored::No, b, y);
+        if dfa.is_special(a) {
+            report(a, at + 1, first.len());
+        }
+        if dfa.is_special(b) {
+            report(b, first.len() + at + 1, usize::MAX);
+        }
+    }
+    for (at, &x) in first_walk.iter().enumerate().skip(side_by_side) {
+        a = dfa.next_state(Anchored::No, a, x);
+        if dfa.is_special(a) {
+            report(a, at + 1, first.len());
+        }
+    }
+    for (at, &y) in second.iter().enumerate().skip(side_by_side) {
+        b = dfa.next_state(Anchored::No, b, y);
+        if dfa.is_special(b) {
+            report(b, first.len() + at + 1, usize::MAX);
         }
     }
 }
@@ -468,6 +504,35 @@ mod tests {
         "or",
         "x",
     ];
+
+    /// The two-walk scan finds every overlapping match the crate's iterator finds, each once,
+    /// wherever a match sits against the middle of the text: the longest pattern is put at
+    /// every offset of fillers of many lengths, around shorter patterns that overlap it.
+    #[test]
+    fn two_walks_find_every_overlapping_match_once() {
+        let patterns = ["al asad air base", "asad", "air base", "base", "sad air", "a"];
+        let dfa = aho_corasick::dfa::Builder::new()
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(patterns)
+            .unwrap();
+        let reference = AhoCorasick::new(patterns).unwrap();
+        for filler_len in 0..60 {
+            let filler: String = "xy z".chars().cycle().take(filler_len).collect();
+            for at in 0..=filler_len {
+                let text = format!("{}al asad air base{}", &filler[..at], &filler[at..]);
+                let mut found = Vec::new();
+                overlapping_matches(&dfa, text.as_bytes(), &mut |start, end, k| found.push((start, end, k)));
+                found.sort_unstable();
+                let mut expected: Vec<(usize, usize, usize)> = reference
+                    .find_overlapping_iter(&text)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .collect();
+                expected.sort_unstable();
+                assert_eq!(found, expected, "{text:?}");
+            }
+        }
+    }
 
     proptest::proptest! {
         /// One pass for names and cues finds what the two separate searches find.
