@@ -103,51 +103,68 @@ fn write_pages(dir: &Path, pages: &[Page]) -> Result<(), WriteError> {
         .try_for_each(|(path, bytes)| fs::write(path, bytes).map_err(io_err(path)))
 }
 
-/// Render every page of a plan and write it into `dir` as it comes, in parallel, then the
+/// Render every page of a plan and write it into `dir` as it comes, in parallel, with the
 /// plan's other files. Template errors are returned (the build then stops before the swap);
 /// write errors fail.
 pub fn write_plan(
     dir: &Path,
     plan: &crate::render::Plan<'_>,
 ) -> Result<Vec<crate::diagnostics::Diagnostic>, WriteError> {
-    use rayon::prelude::*;
     write_pages(dir, &plan.files)?;
-    // The data files are the largest: each is streamed into its file, never held whole.
-    plan.data
-        .par_iter()
-        .map(|d| {
-            let rel = safe_relative(d.path()).ok_or_else(|| WriteError::UnsafePath(d.path().to_string()))?;
-            let path = dir.join(rel);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
-            let file = fs::File::create(&path).map_err(io_err(&path))?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            plan.write_data(*d, &mut out)
-                .and_then(|()| std::io::Write::flush(&mut out))
-                .map_err(io_err(&path))
-        })
-        .collect::<Result<Vec<()>, WriteError>>()?;
-    // Each page's folder, made once before the pages are written in parallel. Kept as the
-    // plan's own '/'-separated strings: comparing paths component by component cost more
-    // than making the folders.
-    let mut folders = std::collections::HashSet::new();
-    for job in &plan.jobs {
-        let p = plan.path(*job);
-        if safe_relative(&p).is_none() {
-            return Err(WriteError::UnsafePath(p));
-        }
-        if let Some((parent, _)) = p.rsplit_once('/')
-            && !folders.contains(parent)
-        {
-            folders.insert(parent.to_string());
-        }
-    }
-    for folder in &folders {
-        let rel = safe_relative(folder).ok_or_else(|| WriteError::UnsafePath(folder.clone()))?;
+    // The data files and the pages share the cores: the largest data file takes as long as
+    // all the others together, and pages fill the time another core would wait for it.
+    let (data, pages) = rayon::join(|| write_data_files(dir, plan), || write_page_jobs(dir, plan));
+    data?;
+    let mut errors = pages?;
+    errors.sort();
+    errors.dedup();
+    Ok(errors)
+}
+
+/// The data files, each streamed into its file, never held whole (they are the largest).
+fn write_data_files(dir: &Path, plan: &crate::render::Plan<'_>) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    plan.data.par_iter().try_for_each(|d| {
+        let rel = safe_relative(d.path()).ok_or_else(|| WriteError::UnsafePath(d.path().to_string()))?;
         let path = dir.join(rel);
-        fs::create_dir_all(&path).map_err(io_err(&path))?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        let file = fs::File::create(&path).map_err(io_err(&path))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        plan.write_data(*d, &mut out)
+            .and_then(|()| std::io::Write::flush(&mut out))
+            .map_err(io_err(&path))
+    })
+}
+
+/// Every page's folder, then every page, rendered and written in parallel; the template
+/// errors of the pages that failed.
+fn write_page_jobs(
+    dir: &Path,
+    plan: &crate::render::Plan<'_>,
+) -> Result<Vec<crate::diagnostics::Diagnostic>, WriteError> {
+    use rayon::prelude::*;
+    // Folders are kept as the plan's own '/'-separated strings: comparing paths component by
+    // component cost more than making the folders. Most pages have a folder of their own, so
+    // the folders are made in parallel too (`create_dir_all` succeeds when another thread
+    // makes the same parent at the same moment).
+    let paths: Vec<String> = plan.jobs.par_iter().map(|job| plan.path(*job)).collect();
+    if let Some(p) = paths.iter().find(|p| safe_relative(p).is_none()) {
+        return Err(WriteError::UnsafePath(p.clone()));
     }
+    let mut folders: Vec<&str> = paths
+        .iter()
+        .filter_map(|p| p.rsplit_once('/'))
+        .map(|(parent, _)| parent)
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    folders.par_iter().try_for_each(|folder| {
+        let rel = safe_relative(folder).ok_or_else(|| WriteError::UnsafePath(folder.to_string()))?;
+        let path = dir.join(rel);
+        fs::create_dir_all(&path).map_err(io_err(&path))
+    })?;
     let results: Vec<Result<Option<crate::diagnostics::Diagnostic>, WriteError>> = plan
         .jobs
         .par_iter()
@@ -167,8 +184,6 @@ pub fn write_plan(
             errors.push(d);
         }
     }
-    errors.sort();
-    errors.dedup();
     Ok(errors)
 }
 
