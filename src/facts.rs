@@ -142,6 +142,11 @@ static KEY_WORD_SHAPES: WordShapes = {
     shapes
 };
 
+/// Positions of the words of `ws` with the shape of a key word ([`KEY_WORD_SHAPES`]), in order.
+fn key_words(ws: &[LowerWord<'_>]) -> Vec<usize> {
+    (0..ws.len()).filter(|&i| KEY_WORD_SHAPES.admits(ws[i].w)).collect()
+}
+
 fn is_speech(w: &str) -> bool {
     SPEECH_WORDS.contains(&w)
 }
@@ -540,7 +545,7 @@ pub fn sentence_facts(
     }
 
     // The few words the per-word rules below start from, in order.
-    let keys: Vec<usize> = (0..ws.len()).filter(|&i| KEY_WORD_SHAPES.admits(ws[i].w)).collect();
+    let keys = key_words(ws);
 
     for value in casualties(ws, &keys, cues) {
         add(&mut facts, n, FactKind::Casualties, &value, None, "");
@@ -1071,7 +1076,7 @@ mod tests {
                     end: 18 + word.len(),
                 },
             ];
-            let keys: Vec<usize> = (0..ws.len()).filter(|&i| KEY_WORD_SHAPES.admits(ws[i].w)).collect();
+            let keys = key_words(&ws);
             let expected = if word == "injuries" {
                 Vec::<String>::new()
             } else {
