@@ -341,6 +341,8 @@ mod tests {
     #[test]
     fn every_cue_word_introduces_a_name() {
         let g = Gazetteer::empty();
+        // The first candidate's name and kind.
+        let first = |text: &str| candidates(1, text, &g).into_iter().next().map(|c| (c.name, c.kind));
         let naming = NAMING_WORDS.iter().map(|w| match *w {
             "calling" => "calling itself",
             "known" => "known as",
@@ -349,22 +351,12 @@ mod tests {
         for cue in naming {
             for written in [cue.to_string(), cue.to_uppercase()] {
                 let text = format!("A faction {written} Saraya Qaf said so.");
-                let c = candidates(1, &text, &g);
-                assert_eq!(
-                    c.first().map(|x| (x.name.as_str(), x.kind.as_str())),
-                    Some(("Saraya Qaf", "group")),
-                    "{text}"
-                );
+                assert_eq!(first(&text), Some(("Saraya Qaf".into(), "group".into())), "{text}");
             }
         }
         for site in SITE_WORDS {
             let text = format!("Rockets hit the Qarat {site} on Monday.");
-            let c = candidates(1, &text, &g);
-            assert_eq!(
-                c.first().map(|x| (x.name.as_str(), x.kind.as_str())),
-                Some(("Qarat", "place")),
-                "{text}"
-            );
+            assert_eq!(first(&text), Some(("Qarat".into(), "place".into())), "{text}");
         }
     }
 }
