@@ -584,7 +584,17 @@ pub fn parse_article(rel: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Opti
         diags.push(Diagnostic::warning(file, "the article has no text"));
     }
     if !date_given {
-        diags.push(Diagnostic::warning(file, "no `date`: relative dates such as \"on Monday\" stay unresolved; add date = YYYY-MM-DD to the front matter"));
+        let how = match split.format {
+            frontmatter::Format::Toml => "add `date = YYYY-MM-DD` to the front matter",
+            frontmatter::Format::Yaml => "add `date: YYYY-MM-DD` to the front matter",
+            frontmatter::Format::None => {
+                "add front matter at the top of the file: a line `+++`, a line `date = YYYY-MM-DD`, a line `+++`"
+            }
+        };
+        diags.push(Diagnostic::warning(
+            file,
+            format!("no `date`: relative dates such as \"on Monday\" stay unresolved; {how}"),
+        ));
     }
     Some(Article {
         id: slugify(stem(rel)),
@@ -963,6 +973,49 @@ pub fn safe_relative(path: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The missing-date warning says how to add a date in the article's own front matter
+    /// syntax, and doing what it says gives a dated article with no such warning.
+    #[test]
+    fn the_missing_date_warning_gives_a_fix_that_works() {
+        let body = "Rockets hit the base on Monday.\n";
+        let cases = [
+            (
+                "+++\ntitle = \"T\"\n+++\n",
+                "date = YYYY-MM-DD",
+                "+++\ntitle = \"T\"\ndate = 2023-10-19\n+++\n",
+            ),
+            (
+                "---\ntitle: T\n---\n",
+                "date: YYYY-MM-DD",
+                "---\ntitle: T\ndate: 2023-10-19\n---\n",
+            ),
+            (
+                "",
+                "`+++`, a line `date = YYYY-MM-DD`, a line `+++`",
+                "+++\ndate = 2023-10-19\n+++\n",
+            ),
+        ];
+        for (matter, advice, fixed) in cases {
+            let mut d = Vec::new();
+            let a = parse_article("content/articles/a.md", &format!("{matter}{body}"), &mut d);
+            assert!(a.is_some_and(|a| a.date.is_none()), "{matter:?}");
+            let warning = d.iter().find(|x| x.message.starts_with("no `date`"));
+            assert!(warning.is_some_and(|w| w.message.contains(advice)), "{matter:?}: {d:?}");
+
+            let mut d = Vec::new();
+            let a = parse_article("content/articles/a.md", &format!("{fixed}{body}"), &mut d);
+            assert_eq!(
+                a.and_then(|a| a.date),
+                NaiveDate::from_ymd_opt(2023, 10, 19),
+                "{fixed:?}"
+            );
+            assert!(
+                !d.iter().any(|x| x.message.starts_with("no `date`")),
+                "{fixed:?}: {d:?}"
+            );
+        }
+    }
 
     #[test]
     fn headline_first_line_becomes_title() {
